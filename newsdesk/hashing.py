@@ -1,0 +1,23 @@
+"""Content hash of an article: what changes when an article is edited."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from newsdesk.items import CONTENT_FIELDS
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def content_hash(fields: dict[str, Any]) -> str:
+    """sha256 (32 hex chars) over the content fields of an article dict."""
+    payload = {name: _jsonable(fields.get(name)) for name in CONTENT_FIELDS}
+    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]

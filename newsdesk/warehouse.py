@@ -1,0 +1,81 @@
+"""The warehouse layout. Every storage path the project uses is owned here.
+
+    <root>/articles/year=YYYY/month=M/part-0.parquet   one file per partition
+    <root>/crawl_log/date=YYYY-MM-DD/<run_id>.parquet   one file per crawl run
+    <root>/quarantine/date=YYYY-MM-DD/<run_id>.parquet  pages rejected as articles
+    <root>/article_revisions/...                        previous versions of edited articles
+    <root>/raw/                                         WARC archive of fetched responses
+    <root>/newsdesk.duckdb                              analytics tables (built, swapped in atomically)
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_WAREHOUSE = "warehouse"
+WAREHOUSE_ENV = "NEWSDESK_WAREHOUSE"
+
+
+def default_root() -> Path:
+    """The warehouse root from ``NEWSDESK_WAREHOUSE``, else ``warehouse/``."""
+    return Path(os.environ.get(WAREHOUSE_ENV) or DEFAULT_WAREHOUSE)
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    """Paths inside one warehouse root."""
+
+    root: Path
+
+    @classmethod
+    def at(cls, root: str | os.PathLike[str] | None = None) -> Warehouse:
+        return cls(Path(root) if root is not None else default_root())
+
+    @property
+    def articles(self) -> Path:
+        return self.root / "articles"
+
+    @property
+    def crawl_log(self) -> Path:
+        return self.root / "crawl_log"
+
+    @property
+    def quarantine(self) -> Path:
+        return self.root / "quarantine"
+
+    @property
+    def revisions(self) -> Path:
+        return self.root / "article_revisions"
+
+    @property
+    def raw(self) -> Path:
+        return self.root / "raw"
+
+    @property
+    def duckdb_path(self) -> Path:
+        return self.root / "newsdesk.duckdb"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.root / ".dagster"
+
+    def article_partition(self, year: int, month: int) -> Path:
+        return self.articles / f"year={year}" / f"month={month}"
+
+    def articles_glob(self) -> str:
+        return str(self.articles / "**" / "*.parquet")
+
+    def crawl_log_glob(self) -> str:
+        return str(self.crawl_log / "**" / "*.parquet")
+
+    def ensure_writable(self) -> None:
+        """Create the root and check it can be written; raises OSError with a clear message."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            probe = self.root / f".write-probe-{os.getpid()}"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            raise OSError(f"warehouse {self.root} is not writable: {exc.strerror or exc}") from exc
