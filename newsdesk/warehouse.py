@@ -1,11 +1,11 @@
 """The warehouse layout. Every storage path the project uses is owned here.
 
-    <root>/articles/year=YYYY/month=M/part-0.parquet   one file per partition
-    <root>/crawl_log/date=YYYY-MM-DD/<run_id>.parquet   one file per crawl run
-    <root>/quarantine/date=YYYY-MM-DD/<run_id>.parquet  pages rejected as articles
-    <root>/article_revisions/...                        previous versions of edited articles
-    <root>/raw/                                         WARC archive of fetched responses
-    <root>/newsdesk.duckdb                              analytics tables (built, swapped in atomically)
+<root>/articles/year=YYYY/month=M/part-0.parquet   one file per partition
+<root>/crawl_log/date=YYYY-MM-DD/<run_id>.parquet   one file per crawl run
+<root>/quarantine/date=YYYY-MM-DD/<run_id>.parquet  pages rejected as articles
+<root>/article_revisions/...                        previous versions of edited articles
+<root>/raw/                                         WARC archive of fetched responses
+<root>/newsdesk.duckdb                              analytics tables (built, swapped in atomically)
 """
 
 from __future__ import annotations

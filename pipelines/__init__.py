@@ -1,0 +1,1 @@
+"""Item pipelines, one job each: validate, drop duplicates, write Parquet, write the crawl log."""

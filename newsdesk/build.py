@@ -1,0 +1,168 @@
+"""Build the DuckDB analytics tables from the Parquet datasets.
+
+DuckDB allows one writer per database file, and a reader holding the file open
+blocks a writer ("Could not set lock on file"). So the build never opens the
+live file for writing: it builds a new file next to it, closes it, and renames
+it over ``newsdesk.duckdb``. An analyst's open read-only connection keeps
+reading the old file (its inode stays alive) and never sees a half-built
+database; a build lock keeps builds one at a time.
+
+The table SQL lives in ``warehouse/sql/*.sql`` (run in name order) and reads
+the temporary views ``src_articles``, ``src_crawl_log``, ``src_article_revisions``
+and ``src_crawl_runs`` that this module defines over the Parquet/JSON files.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from newsdesk.store import ARTICLE_SCHEMA, CRAWL_LOG_SCHEMA, REVISION_SCHEMA
+from newsdesk.warehouse import Warehouse
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "warehouse" / "sql"
+
+
+class BuildError(RuntimeError):
+    """The tables could not be built (no data yet, bad SQL, busy)."""
+
+
+@dataclass
+class BuildResult:
+    path: Path
+    tables: dict[str, int] = field(default_factory=dict)
+    duration_s: float = 0.0
+
+
+def extension_directory() -> str:
+    """Where the pip-installed DuckDB extensions (duckdb-ext-*) live.
+
+    DuckDB would otherwise download extensions from its own server at run
+    time, which locked-down machines (and this project's CI) cannot reach.
+    """
+    import duckdb_ext  # type: ignore[import-not-found]
+
+    return str(Path(next(iter(duckdb_ext.__path__))) / "extensions")
+
+
+def connect(
+    path: str | os.PathLike[str] = ":memory:", *, read_only: bool = False
+) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with fts loaded from the local extension directory."""
+    config = {
+        "extension_directory": extension_directory(),
+        "autoinstall_known_extensions": "false",
+        "autoload_known_extensions": "true",
+    }
+    con = duckdb.connect(str(path), read_only=read_only, config=config)
+    con.execute("LOAD fts")
+    return con
+
+
+def sql_files(directory: Path = SQL_DIR) -> list[Path]:
+    return sorted(p for p in directory.glob("*.sql") if p.is_file())
+
+
+@contextmanager
+def build_lock(warehouse: Warehouse) -> Iterator[None]:
+    """One build at a time per warehouse (a second one waits)."""
+    warehouse.root.mkdir(parents=True, exist_ok=True)
+    with open(warehouse.root / ".build.lock", "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _has_files(root: Path, pattern: str) -> bool:
+    return root.exists() and any(root.rglob(pattern))
+
+
+def _define_sources(con: duckdb.DuckDBPyConnection, warehouse: Warehouse) -> None:
+    if not _has_files(warehouse.articles, "*.parquet"):
+        raise BuildError(f"no articles under {warehouse.articles}; run `newsdesk crawl` first")
+    con.execute("SET VARIABLE articles_glob = ?", [warehouse.articles_glob()])
+    con.execute(
+        "CREATE TEMP VIEW src_articles AS SELECT * FROM read_parquet("
+        "getvariable('articles_glob'), hive_partitioning = true, union_by_name = true)"
+    )
+    _optional_parquet(con, "src_crawl_log", warehouse.crawl_log, CRAWL_LOG_SCHEMA)
+    _optional_parquet(con, "src_article_revisions", warehouse.revisions, REVISION_SCHEMA)
+    runs = warehouse.root / "crawl_runs"
+    if _has_files(runs, "*.json"):
+        con.execute("SET VARIABLE runs_glob = ?", [str(runs / "*.json")])
+        con.execute(
+            "CREATE TEMP VIEW src_crawl_runs AS SELECT * FROM read_json_auto("
+            "getvariable('runs_glob'), union_by_name = true)"
+        )
+    else:
+        con.execute(
+            "CREATE TEMP VIEW src_crawl_runs AS SELECT NULL::VARCHAR AS run_id, "
+            "NULL::VARCHAR AS base_url, NULL::VARCHAR AS started_at, NULL::VARCHAR AS finished_at, "
+            "NULL::DOUBLE AS duration_s, NULL::VARCHAR AS finish_reason, "
+            "NULL::BIGINT AS pages_fetched, NULL::BIGINT AS requests, "
+            "NULL::BIGINT AS articles_new, NULL::BIGINT AS articles_updated, "
+            "NULL::BIGINT AS articles_unchanged, NULL::BIGINT AS revisions, "
+            "NULL::BOOLEAN AS blocked WHERE false"
+        )
+    assert ARTICLE_SCHEMA  # the articles view reads the files' own (explicit) schema
+
+
+def _optional_parquet(
+    con: duckdb.DuckDBPyConnection, name: str, root: Path, schema: pa.Schema
+) -> None:
+    if _has_files(root, "*.parquet"):
+        con.execute(f"SET VARIABLE {name}_glob = ?", [str(root / "**" / "*.parquet")])
+        con.execute(
+            f"CREATE TEMP VIEW {name} AS SELECT * FROM read_parquet("
+            f"getvariable('{name}_glob'), hive_partitioning = true, union_by_name = true)"
+        )
+    else:
+        empty = schema.empty_table()
+        con.register(f"{name}_empty", empty)
+        con.execute(f"CREATE TEMP VIEW {name} AS SELECT * FROM {name}_empty")
+
+
+def build_database(warehouse: Warehouse, sql_dir: Path = SQL_DIR) -> BuildResult:
+    """Build every table into a new file and swap it in atomically."""
+    t0 = time.monotonic()
+    target = warehouse.duckdb_path
+    with build_lock(warehouse):
+        tmp = target.parent / f".{target.name}.{uuid.uuid4().hex}.building"
+        try:
+            con = connect(tmp)
+            try:
+                _define_sources(con, warehouse)
+                for sql_path in sql_files(sql_dir):
+                    try:
+                        con.execute(sql_path.read_text())
+                    except duckdb.Error as exc:
+                        raise BuildError(f"{sql_path.name}: {exc}") from exc
+                tables = {
+                    name: int(con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0])
+                    for (name,) in con.execute(
+                        "SELECT table_name FROM duckdb_tables() "
+                        "WHERE schema_name = 'main' AND NOT temporary ORDER BY table_name"
+                    ).fetchall()
+                    if not name.startswith("fts_")
+                }
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            with open(tmp, "rb") as handle:
+                os.fsync(handle.fileno())
+            os.replace(tmp, target)
+        finally:
+            for leftover in (tmp, Path(str(tmp) + ".wal")):
+                leftover.unlink(missing_ok=True)
+    return BuildResult(path=target, tables=tables, duration_s=round(time.monotonic() - t0, 3))

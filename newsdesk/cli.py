@@ -1,0 +1,198 @@
+"""The `newsdesk` command.
+
+Every subcommand has ``--help``; every one that reads or writes data takes
+``--warehouse DIR`` (default: ``NEWSDESK_WAREHOUSE`` or ``warehouse/``). Errors
+are one readable line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from typing import NoReturn
+
+EXIT_USAGE = 2
+EXIT_FAILED = 1
+
+
+class CliError(Exception):
+    """An error to report as one line and exit non-zero."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"{self.prog}: error: {message} (see --help)\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be 0-65535, got {value}")
+    return value
+
+
+def _add_warehouse(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--warehouse",
+        metavar="DIR",
+        default=None,
+        help="warehouse root (default: $NEWSDESK_WAREHOUSE or ./warehouse)",
+    )
+
+
+def _add_crawl_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--sections",
+        metavar="LIST",
+        default=None,
+        help="comma separated section slugs or groups (news, articles, videos); default all 17",
+    )
+    parser.add_argument(
+        "--discovery",
+        choices=["listings", "sitemaps", "both"],
+        default="listings",
+        help="how to find articles: section listings, sitemaps or both (default listings)",
+    )
+    parser.add_argument(
+        "--since",
+        metavar="DATE",
+        default=None,
+        help="only articles published from this date (2025-07-01) or ISO time on",
+    )
+    parser.add_argument(
+        "--max-articles", metavar="N", type=_positive_int, default=None, help="stop after N"
+    )
+    _add_warehouse(parser)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="newsdesk",
+        description="Crawl Al Mayadeen English into a Parquet dataset and DuckDB tables.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    demo = sub.add_parser(
+        "demo",
+        help="serve the offline replica, crawl it, build DuckDB, print a result",
+        description="Generate and serve the offline replica on loopback, crawl it in the fast "
+        "profile into the warehouse, and print the crawl summary and where the data is.",
+    )
+    demo.add_argument("--articles", type=_positive_int, default=240, help="replica size")
+    demo.add_argument("--seed", type=int, default=7, help="replica seed")
+    _add_warehouse(demo)
+
+    crawl = sub.add_parser(
+        "crawl",
+        help="crawl the site (live by default) into the warehouse",
+        description="Crawl Al Mayadeen English section by section. The live site is the default "
+        "target (polite profile: robots.txt, >= 1 s between requests, AutoThrottle); a loopback "
+        "base URL (the offline replica) gets the fast profile automatically.",
+    )
+    crawl.add_argument(
+        "--base-url",
+        metavar="URL",
+        default=None,
+        help="site to crawl (default: $NEWSDESK_BASE_URL or https://english.almayadeen.net)",
+    )
+    _add_crawl_args(crawl)
+    crawl.add_argument("--log-level", default="WARNING", help="Scrapy log level (default WARNING)")
+    crawl.add_argument("--no-progress", action="store_true", help="do not show the progress line")
+
+    mirror = sub.add_parser("mirror", help="the offline replica of the site")
+    mirror_sub = mirror.add_subparsers(
+        dest="mirror_command", metavar="ACTION", parser_class=_Parser
+    )
+    mirror_sub.required = True
+    serve = mirror_sub.add_parser(
+        "serve",
+        help="serve the replica on loopback until Ctrl-C",
+        description="Generate the deterministic offline replica and serve it on 127.0.0.1.",
+    )
+    serve.add_argument("--port", type=_port, default=8765, help="port (default 8765; 0 = any)")
+    serve.add_argument("--articles", type=_positive_int, default=240, help="number of articles")
+    serve.add_argument("--seed", type=int, default=7, help="generator seed")
+    serve.add_argument(
+        "--revision", type=int, choices=[1, 2], default=1, help="site revision (2 = later visit)"
+    )
+    return parser
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from newsdesk.crawl import CrawlError, CrawlOptions, run_crawl
+
+    options = CrawlOptions(
+        base_url=args.base_url,
+        warehouse=args.warehouse,
+        sections=args.sections.split(",") if args.sections else None,
+        discovery=args.discovery,
+        since=args.since,
+        max_articles=args.max_articles,
+        log_level=args.log_level.upper(),
+        progress=not args.no_progress,
+    )
+    try:
+        summary = run_crawl(options)
+    except CrawlError as exc:
+        raise CliError(str(exc)) from exc
+    print(summary.render())
+    return EXIT_FAILED if summary.blocked else 0
+
+
+def cmd_mirror_serve(args: argparse.Namespace) -> int:
+    from newsdesk.replica.server import serve_forever
+
+    try:
+        serve_forever(
+            "127.0.0.1", args.port, seed=args.seed, n_articles=args.articles, revision=args.revision
+        )
+    except OSError as exc:
+        raise CliError(f"cannot serve on 127.0.0.1:{args.port}: {exc.strerror or exc}") from exc
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from newsdesk.demo import run_demo
+
+    return run_demo(warehouse=args.warehouse, n_articles=args.articles, seed=args.seed)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "crawl": cmd_crawl,
+    "demo": cmd_demo,
+    "mirror": cmd_mirror_serve,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `newsdesk` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except CliError as exc:
+        sys.stderr.write(f"newsdesk: error: {exc}\n")
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        sys.stderr.write("newsdesk: interrupted\n")
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

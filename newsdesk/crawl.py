@@ -1,0 +1,231 @@
+"""Run one crawl in this process and summarize it.
+
+Scrapy's Twisted reactor cannot be restarted inside a process, so one process
+runs one crawl: the CLI calls `run_crawl` directly, Dagster runs the CLI in a
+subprocess (Pipes), and tests call `run_crawl_in_subprocess`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import multiprocessing
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from newsdesk.crawlconfig import DISCOVERY_MODES, parse_sections, parse_since, resolve_base_url
+from newsdesk.warehouse import Warehouse
+
+
+class CrawlError(RuntimeError):
+    """The crawl could not run at all (bad options, unreachable site, unwritable warehouse)."""
+
+
+@dataclass
+class CrawlOptions:
+    """What to crawl and where to write it."""
+
+    base_url: str | None = None
+    warehouse: str | None = None
+    sections: list[str] | None = None
+    discovery: str = "listings"
+    since: str | None = None
+    max_articles: int | None = None
+    log_level: str = "WARNING"
+    settings: dict[str, Any] = field(default_factory=dict)
+    progress: bool = False
+
+
+@dataclass
+class CrawlSummary:
+    """What a crawl did; printed by the CLI and reported to Dagster."""
+
+    run_id: str
+    base_url: str
+    warehouse: str
+    started_at: str
+    finished_at: str
+    duration_s: float
+    finish_reason: str
+    pages_fetched: int
+    requests: int
+    articles_new: int
+    articles_updated: int
+    articles_unchanged: int
+    revisions: int
+    failures: dict[str, int]
+    blocked: bool
+
+    @property
+    def articles_seen(self) -> int:
+        return self.articles_new + self.articles_updated + self.articles_unchanged
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def render(self) -> str:
+        """A short human-readable report."""
+        lines = [
+            f"crawl {self.run_id} of {self.base_url}: {self.finish_reason} in {self.duration_s:.1f} s",
+            f"  pages fetched: {self.pages_fetched} (requests: {self.requests})",
+            f"  articles: {self.articles_new} new, {self.articles_updated} updated, "
+            f"{self.articles_unchanged} unchanged",
+        ]
+        if self.failures:
+            parts = ", ".join(f"{k}: {v}" for k, v in sorted(self.failures.items()))
+            lines.append(f"  failures: {sum(self.failures.values())} ({parts})")
+        else:
+            lines.append("  failures: none")
+        if self.blocked:
+            lines.append(
+                "  STOPPED: the site answered 403/429 repeatedly (bot protection); "
+                "try again later, more slowly"
+            )
+        lines.append(f"  data: {Path(self.warehouse) / 'articles'}")
+        return "\n".join(lines)
+
+
+def validate_options(options: CrawlOptions) -> tuple[str, Warehouse]:
+    """Check the options before anything runs; raises CrawlError with one clear line."""
+    try:
+        base_url = resolve_base_url(options.base_url)
+        parse_sections(options.sections)
+        if options.since is not None:
+            parse_since(options.since)
+    except ValueError as exc:
+        raise CrawlError(str(exc)) from exc
+    if options.discovery not in DISCOVERY_MODES:
+        raise CrawlError(f"--discovery must be one of {', '.join(DISCOVERY_MODES)}")
+    if options.max_articles is not None and options.max_articles < 1:
+        raise CrawlError("--max-articles must be at least 1")
+    warehouse = Warehouse.at(options.warehouse)
+    try:
+        warehouse.ensure_writable()
+    except OSError as exc:
+        raise CrawlError(str(exc)) from exc
+    return base_url, warehouse
+
+
+def check_reachable(base_url: str, user_agent: str, timeout: float = 15.0) -> None:
+    """Raise CrawlError when nothing answers at base_url (any HTTP answer counts)."""
+    request = urllib.request.Request(base_url + "/robots.txt", headers={"User-Agent": user_agent})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout):
+            return
+    except urllib.error.HTTPError:
+        return  # it answered: a 403 from bot protection still means the host is up
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise CrawlError(f"cannot reach {base_url}: {reason}") from exc
+
+
+def run_crawl(options: CrawlOptions) -> CrawlSummary:
+    """Run a crawl to completion in this process (once per process)."""
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.settings import Settings
+
+    from newsdesk.store import WarehouseBusy, writer_lock
+    from spiders.almayadeen import AlMayadeenSpider
+
+    base_url, warehouse = validate_options(options)
+    settings = Settings()
+    settings.setmodule("newsdesk.settings", priority="project")
+    settings.set("NEWSDESK_WAREHOUSE", str(warehouse.root), priority="cmdline")
+    settings.set("LOG_LEVEL", options.log_level, priority="cmdline")
+    if options.progress:
+        settings.set("EXTENSIONS", {"newsdesk.progress.CrawlProgress": 500}, priority="cmdline")
+    for key, value in options.settings.items():
+        settings.set(key, value, priority="cmdline")
+    check_reachable(base_url, settings.get("USER_AGENT"))
+
+    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
+    started = datetime.now(UTC)
+    t0 = time.monotonic()
+    try:
+        with writer_lock(warehouse):
+            process = CrawlerProcess(settings, install_root_handler=True)
+            logging.getLogger("scrapy").setLevel(options.log_level)
+            crawler = process.create_crawler(AlMayadeenSpider)
+            process.crawl(
+                crawler,
+                base_url=base_url,
+                sections=options.sections,
+                discovery=options.discovery,
+                since=options.since,
+                max_articles=options.max_articles,
+                run_id=run_id,
+            )
+            process.start()
+    except WarehouseBusy as exc:
+        raise CrawlError(str(exc)) from exc
+    stats: dict[str, Any] = crawler.stats.get_stats() if crawler.stats else {}
+    failures = {
+        key.removeprefix("newsdesk/failures/"): int(value)
+        for key, value in stats.items()
+        if key.startswith("newsdesk/failures/")
+    }
+    summary = CrawlSummary(
+        run_id=run_id,
+        base_url=base_url,
+        warehouse=str(warehouse.root),
+        started_at=started.isoformat(),
+        finished_at=datetime.now(UTC).isoformat(),
+        duration_s=round(time.monotonic() - t0, 3),
+        finish_reason=str(stats.get("finish_reason", "unknown")),
+        pages_fetched=int(stats.get("downloader/response_count", 0)),
+        requests=int(stats.get("downloader/request_count", 0)),
+        articles_new=int(stats.get("newsdesk/articles_new", 0)),
+        articles_updated=int(stats.get("newsdesk/articles_updated", 0)),
+        articles_unchanged=int(stats.get("newsdesk/articles_unchanged", 0)),
+        revisions=int(stats.get("newsdesk/revisions", 0)),
+        failures=failures,
+        blocked=bool(stats.get("newsdesk/blocked", False)),
+    )
+    write_run_summary(warehouse, summary)
+    return summary
+
+
+def write_run_summary(warehouse: Warehouse, summary: CrawlSummary) -> Path:
+    """Store the summary as ``crawl_runs/<run_id>.json`` (atomic)."""
+    directory = warehouse.root / "crawl_runs"
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{summary.run_id}.json"
+    tmp = directory / f".{summary.run_id}.json.tmp"
+    tmp.write_text(json.dumps(summary.to_dict(), indent=2, sort_keys=True))
+    tmp.replace(path)
+    return path
+
+
+def _child(options: CrawlOptions, queue: Any) -> None:
+    try:
+        queue.put(("ok", run_crawl(options).to_dict()))
+    except CrawlError as exc:
+        queue.put(("error", str(exc)))
+
+
+def run_crawl_in_subprocess(
+    options: CrawlOptions, timeout: float = 600.0, on_start: Callable[[], None] | None = None
+) -> CrawlSummary:
+    """Run `run_crawl` in a fresh process (one reactor per process) and return its summary."""
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_child, args=(options, queue))
+    proc.start()
+    if on_start is not None:
+        on_start()
+    try:
+        status, payload = queue.get(timeout=timeout)
+    finally:
+        proc.join(timeout=30)
+        if proc.is_alive():
+            proc.kill()
+    if status == "error":
+        raise CrawlError(payload)
+    return CrawlSummary(**payload)

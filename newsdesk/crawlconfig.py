@@ -1,0 +1,102 @@
+"""Crawl options: parsing and validation shared by the CLI, the spider and Dagster."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from urllib.parse import urlsplit
+
+from newsdesk.normalize import parse_iso_utc
+
+LIVE_BASE_URL = "https://english.almayadeen.net"
+BASE_URL_ENV = "NEWSDESK_BASE_URL"
+DISCOVERY_MODES = ("listings", "sitemaps", "both")
+
+# The menu's 17 sections (group -> slugs). The spider still reads the live menu;
+# this list lets the CLI reject a misspelt section before any request is made.
+MENU_SECTIONS: dict[str, tuple[str, ...]] = {
+    "news": (
+        "politics",
+        "economy",
+        "sports",
+        "arts-culture",
+        "health",
+        "miscellaneous",
+        "technology",
+        "environment",
+    ),
+    "articles": ("opinion", "analysis", "blog", "features"),
+    "videos": ("newsfeed", "video-features", "explainers", "tv", "digital-series"),
+}
+ALL_SECTIONS: tuple[str, ...] = tuple(s for group in MENU_SECTIONS.values() for s in group)
+
+
+def resolve_base_url(base_url: str | None = None) -> str:
+    """The base URL: the argument, else ``NEWSDESK_BASE_URL``, else the live site.
+
+    Raises ValueError for anything that is not an absolute http(s) URL.
+    """
+    value = (base_url or os.environ.get(BASE_URL_ENV) or LIVE_BASE_URL).strip()
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"base URL must be an absolute http(s) URL, got {value!r}")
+    return f"{parts.scheme}://{parts.netloc}".rstrip("/")
+
+
+def is_loopback(url: str) -> bool:
+    """Whether the URL's host is on this machine (the offline replica)."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def parse_sections(value: str | Iterable[str] | None) -> frozenset[str]:
+    """Section slugs from ``"politics,opinion"`` or a list; group names expand.
+
+    ``news`` means its 8 sections, ``articles`` its 4, ``videos`` its 5. Raises
+    ValueError naming any unknown section.
+    """
+    if value is None:
+        return frozenset()
+    items = value.split(",") if isinstance(value, str) else list(value)
+    slugs: set[str] = set()
+    unknown: list[str] = []
+    for raw in items:
+        slug = raw.strip().lower()
+        if not slug:
+            continue
+        if slug in MENU_SECTIONS:
+            slugs.update(MENU_SECTIONS[slug])
+        elif slug in ALL_SECTIONS:
+            slugs.add(slug)
+        else:
+            unknown.append(raw.strip())
+    if unknown:
+        raise ValueError(
+            f"unknown section(s): {', '.join(unknown)} (known: {', '.join(ALL_SECTIONS)})"
+        )
+    return frozenset(slugs)
+
+
+def parse_since(value: str | date | datetime) -> datetime:
+    """A UTC instant from ``2025-07-01`` (midnight UTC) or an ISO time with offset."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    text = value.strip()
+    try:
+        day = date.fromisoformat(text)
+        return datetime(day.year, day.month, day.day, tzinfo=UTC)
+    except ValueError:
+        pass
+    parsed = parse_iso_utc(text) if len(text) <= 40 else None
+    if parsed is None:
+        raise ValueError(f"--since must be a date like 2025-07-01 or an ISO time, got {value!r}")
+    return parsed

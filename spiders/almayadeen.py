@@ -1,0 +1,276 @@
+"""The Al Mayadeen English spider: it navigates, page classes extract.
+
+Discovery, section by section:
+
+* ``listings``: the menu (on the home page) names the 17 sections; each
+  section listing is followed through its load-more pages, newest first,
+  until ``since`` or the end.
+* ``sitemaps``: the sitemap index, then the monthly files (from ``since``'s
+  month on), then their URLs (lastmod from ``since`` on).
+
+Every URL is canonicalized before it is requested (tracking parameters
+dropped, case and colons kept) so the same article reached from several places
+is fetched once; every fetched URL yields a CrawlEvent so failures are data.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, date, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from newsdesk.pages.article import ArticlePage, NotAnArticle
+from newsdesk.pages.listing import ListingPage
+from newsdesk.pages.sitemap import parse_sitemap, sitemap_month
+from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider, IgnoreRequest
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from newsdesk.crawlconfig import (
+    DISCOVERY_MODES,
+    is_loopback,
+    parse_sections,
+    parse_since,
+    resolve_base_url,
+)
+from newsdesk.items import Article, CrawlEvent
+from newsdesk.urls import (
+    VIDEO_SECTIONS,
+    canonicalize_url,
+    is_article_url,
+    same_host,
+    section_from_path,
+)
+
+SITEMAP_INDEX_PATH = "/sitemaps/all.xml"
+
+
+class AlMayadeenSpider(scrapy.Spider):
+    """Crawl Al Mayadeen English section by section.
+
+    Arguments (``-a name=value`` with ``scrapy crawl``): ``base_url`` (default:
+    the live site, or ``NEWSDESK_BASE_URL``), ``sections`` (comma separated
+    slugs such as ``politics,opinion,tv``; default all), ``discovery``
+    (``listings``, ``sitemaps`` or ``both``), ``since`` (a date or ISO time),
+    ``max_articles``, ``run_id``.
+    """
+
+    name = "almayadeen"
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        sections: str | list[str] | None = None,
+        discovery: str = "listings",
+        since: str | datetime | None = None,
+        max_articles: int | str | None = None,
+        run_id: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.base_url = resolve_base_url(base_url)
+        self.allowed_domains = [urlsplit(self.base_url).hostname or ""]
+        self.sections = parse_sections(sections)
+        if discovery not in DISCOVERY_MODES:
+            raise ValueError(f"discovery must be one of {', '.join(DISCOVERY_MODES)}")
+        self.discovery = discovery
+        self.since = parse_since(since) if since is not None else None
+        self.max_articles = int(max_articles) if max_articles not in (None, "") else None
+        self.run_id = run_id or datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
+        self.articles_yielded = 0
+        self.unknown_sections: list[str] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> AlMayadeenSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if is_loopback(spider.base_url) and not crawler.settings.frozen:
+            # The replica: drop the live politeness delays, nothing else changes.
+            crawler.settings.setdict(crawler.settings.getdict("FAST_PROFILE"), priority="spider")
+        return spider
+
+    # -- start ---------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        if self.discovery in ("listings", "both"):
+            yield self._request(self.base_url + "/", self.parse_home, kind="page")
+        if self.discovery in ("sitemaps", "both"):
+            yield self._request(self.base_url + SITEMAP_INDEX_PATH, self.parse_sitemap, "sitemap")
+
+    # -- callbacks -----------------------------------------------------------
+
+    def parse_home(self, response: Response) -> Iterator[Any]:
+        yield self._event(response, "page")
+        menu = ListingPage(response.url, response.body).menu_sections()
+        if not menu:
+            yield self._event(response, "failed", reason="no_menu", detail="menu not found")
+            return
+        known = {s.slug for s in menu}
+        if self.sections:
+            self.unknown_sections = sorted(set(self.sections) - known)
+            for slug in self.unknown_sections:
+                self.logger.error(
+                    "unknown section %r (the menu has: %s)", slug, ", ".join(sorted(known))
+                )
+        for section in menu:
+            if self.sections and section.slug not in self.sections:
+                continue
+            yield self._request(
+                section.url,
+                self.parse_listing,
+                kind="listing",
+                cb_kwargs={"section": section.slug},
+            )
+
+    def parse_listing(self, response: Response, section: str) -> Iterator[Any]:
+        yield self._event(response, "listing")
+        page = ListingPage(response.url, response.body)
+        cards = page.cards()
+        since_day = self._since_day()
+        oldest: date | None = None
+        for card in cards:
+            if card.date is not None:
+                oldest = card.date if oldest is None else min(oldest, card.date)
+            if since_day is not None and card.date is not None and card.date < since_day:
+                continue
+            yield from self._article_request(card.url)
+        next_url = page.next_page_url()
+        if next_url and not (since_day is not None and oldest is not None and oldest < since_day):
+            yield self._request(
+                next_url, self.parse_listing, kind="listing", cb_kwargs={"section": section}
+            )
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        try:
+            kind, entries = parse_sitemap(response.body)
+        except ValueError as exc:
+            yield self._event(response, "failed", reason="bad_sitemap", detail=str(exc))
+            return
+        yield self._event(response, "sitemap")
+        if kind == "index":
+            for entry in entries:
+                month = sitemap_month(entry.loc)
+                too_old = month is not None and self.since is not None
+                if too_old and month < (self.since.year, self.since.month):
+                    continue
+                yield self._request(entry.loc, self.parse_sitemap, kind="sitemap")
+            return
+        for entry in entries:
+            if self.since is not None and entry.lastmod is not None and entry.lastmod < self.since:
+                continue
+            if not self._wanted_by_path(entry.loc):
+                continue
+            yield from self._article_request(entry.loc)
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        crawled_at = datetime.now(UTC)
+        try:
+            article = ArticlePage(response.url, response.body).to_article(crawled_at=crawled_at)
+        except NotAnArticle as exc:
+            yield self._event(response, "failed", reason=exc.reason, detail=exc.detail)
+            return
+        except Exception as exc:  # a page that breaks extraction must not stop the crawl
+            self.logger.exception("extraction failed on %s", response.url)
+            yield self._event(response, "failed", reason="parse_error", detail=repr(exc)[:500])
+            return
+        if self.sections and article.section not in self.sections:
+            yield self._event(
+                response, "skipped", reason="other_section", detail=str(article.section)
+            )
+            return
+        if self.since is not None and article.published_at < self.since:
+            yield self._event(response, "skipped", reason="before_since")
+            return
+        if self.max_articles is not None and self.articles_yielded >= self.max_articles:
+            raise CloseSpider("max_articles")
+        self.articles_yielded += 1
+        yield self._event(response, "article", article_id=article.article_id)
+        yield article
+
+    def on_error(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        status: int | None = None
+        if failure.check(HttpError):
+            response = failure.value.response
+            status = response.status
+            reason = f"http_{status}"
+            detail = None
+        elif failure.check(IgnoreRequest):
+            text = str(failure.value)
+            reason = "robots_disallowed" if "robots" in text.lower() else "ignored"
+            detail = text[:500]
+        else:
+            reason = failure.type.__name__ if failure.type else "error"
+            detail = str(failure.value)[:500]
+        yield CrawlEvent(
+            run_id=self.run_id,
+            url=request.url,
+            outcome="failed",
+            fetched_at=datetime.now(UTC),
+            http_status=status,
+            reason=reason,
+            detail=detail,
+        )
+
+    # -- helpers -------------------------------------------------------------
+
+    def _request(
+        self,
+        url: str,
+        callback: Any,
+        kind: str,
+        cb_kwargs: dict[str, Any] | None = None,
+    ) -> scrapy.Request:
+        return scrapy.Request(
+            canonicalize_url(url, self.base_url),
+            callback=callback,
+            errback=self.on_error,
+            cb_kwargs=cb_kwargs or {},
+            meta={"newsdesk_kind": kind},
+        )
+
+    def _article_request(self, url: str) -> Iterator[scrapy.Request]:
+        url = canonicalize_url(url, self.base_url)
+        if not same_host(url, self.base_url) or not is_article_url(url):
+            return
+        if not self._wanted_by_path(url):
+            return
+        yield self._request(url, self.parse_article, kind="article")
+
+    def _wanted_by_path(self, url: str) -> bool:
+        """Whether a URL can belong to the selected sections (videos are checked after fetch)."""
+        if not self.sections:
+            return True
+        group, section = section_from_path(url)
+        if group == "videos":
+            return bool(self.sections & VIDEO_SECTIONS)
+        return section in self.sections
+
+    def _since_day(self) -> date | None:
+        return self.since.date() if self.since is not None else None
+
+    def _event(
+        self,
+        response: Response,
+        outcome: str,
+        reason: str | None = None,
+        detail: str | None = None,
+        article_id: str | None = None,
+    ) -> CrawlEvent:
+        return CrawlEvent(
+            run_id=self.run_id,
+            url=response.url,
+            outcome=outcome,
+            fetched_at=datetime.now(UTC),
+            http_status=response.status,
+            reason=reason,
+            detail=detail,
+            article_id=article_id,
+        )
+
+
+__all__ = ["AlMayadeenSpider", "Article"]

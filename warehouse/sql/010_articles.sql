@@ -1,0 +1,13 @@
+-- One row per article, exactly as in the Parquet dataset, plus handy derived columns.
+CREATE OR REPLACE TABLE articles AS
+SELECT
+    article_id, post_id, url, edition, section_group, section, content_type,
+    title, subtitle, authors, tags, source, region, coverage,
+    published_at, updated_at,
+    CAST(published_at AS DATE)        AS published_date,   -- UTC calendar day
+    read_time_min, word_count, body, image_url, image_caption, links,
+    field_layers, crawled_at, content_hash,
+    CAST(year AS INTEGER)  AS year,
+    CAST(month AS INTEGER) AS month
+FROM src_articles
+ORDER BY published_at, article_id;
