@@ -75,6 +75,12 @@ def _add_crawl_args(parser: argparse.ArgumentParser) -> None:
         help="only articles published from this date (2025-07-01) or ISO time on",
     )
     parser.add_argument(
+        "--month",
+        metavar="YYYY-MM",
+        default=None,
+        help="crawl one publication month from its sitemap file (implies --discovery sitemaps)",
+    )
+    parser.add_argument(
         "--max-articles", metavar="N", type=_positive_int, default=None, help="stop after N"
     )
     _add_warehouse(parser)
@@ -115,6 +121,14 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("--log-level", default="WARNING", help="Scrapy log level (default WARNING)")
     crawl.add_argument("--no-progress", action="store_true", help="do not show the progress line")
 
+    build = sub.add_parser(
+        "build",
+        help="build the DuckDB tables from the Parquet datasets",
+        description="Build <warehouse>/newsdesk.duckdb from the Parquet datasets (a new file, "
+        "swapped in atomically: open read-only connections are never blocked).",
+    )
+    _add_warehouse(build)
+
     mirror = sub.add_parser("mirror", help="the offline replica of the site")
     mirror_sub = mirror.add_subparsers(
         dest="mirror_command", metavar="ACTION", parser_class=_Parser
@@ -143,6 +157,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         sections=args.sections.split(",") if args.sections else None,
         discovery=args.discovery,
         since=args.since,
+        month=args.month,
         max_articles=args.max_articles,
         log_level=args.log_level.upper(),
         progress=not args.no_progress,
@@ -153,6 +168,19 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from exc
     print(summary.render())
     return EXIT_FAILED if summary.blocked else 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from newsdesk.build import BuildError, build_database
+    from newsdesk.warehouse import Warehouse
+
+    try:
+        result = build_database(Warehouse.at(args.warehouse))
+    except BuildError as exc:
+        raise CliError(str(exc)) from exc
+    counts = ", ".join(f"{name} {rows}" for name, rows in sorted(result.tables.items()))
+    print(f"built {result.path} in {result.duration_s:.1f} s: {counts}")
+    return 0
 
 
 def cmd_mirror_serve(args: argparse.Namespace) -> int:
@@ -174,6 +202,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "build": cmd_build,
     "crawl": cmd_crawl,
     "demo": cmd_demo,
     "mirror": cmd_mirror_serve,

@@ -20,7 +20,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from newsdesk.crawlconfig import DISCOVERY_MODES, parse_sections, parse_since, resolve_base_url
+from newsdesk.crawlconfig import (
+    DISCOVERY_MODES,
+    parse_month,
+    parse_sections,
+    parse_since,
+    resolve_base_url,
+)
 from newsdesk.warehouse import Warehouse
 
 
@@ -37,6 +43,7 @@ class CrawlOptions:
     sections: list[str] | None = None
     discovery: str = "listings"
     since: str | None = None
+    month: str | None = None
     max_articles: int | None = None
     log_level: str = "WARNING"
     settings: dict[str, Any] = field(default_factory=dict)
@@ -73,7 +80,8 @@ class CrawlSummary:
     def render(self) -> str:
         """A short human-readable report."""
         lines = [
-            f"crawl {self.run_id} of {self.base_url}: {self.finish_reason} in {self.duration_s:.1f} s",
+            f"crawl {self.run_id} of {self.base_url}: "
+            f"{self.finish_reason} in {self.duration_s:.1f} s",
             f"  pages fetched: {self.pages_fetched} (requests: {self.requests})",
             f"  articles: {self.articles_new} new, {self.articles_updated} updated, "
             f"{self.articles_unchanged} unchanged",
@@ -101,6 +109,11 @@ def validate_options(options: CrawlOptions) -> tuple[str, Warehouse]:
             parse_since(options.since)
     except ValueError as exc:
         raise CrawlError(str(exc)) from exc
+    if options.month is not None:
+        try:
+            parse_month(options.month)
+        except ValueError as exc:
+            raise CrawlError(str(exc)) from exc
     if options.discovery not in DISCOVERY_MODES:
         raise CrawlError(f"--discovery must be one of {', '.join(DISCOVERY_MODES)}")
     if options.max_articles is not None and options.max_articles < 1:
@@ -157,8 +170,9 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
                 crawler,
                 base_url=base_url,
                 sections=options.sections,
-                discovery=options.discovery,
+                discovery="sitemaps" if options.month else options.discovery,
                 since=options.since,
+                month=options.month,
                 max_articles=options.max_articles,
                 run_id=run_id,
             )

@@ -100,3 +100,14 @@ def parse_since(value: str | date | datetime) -> datetime:
     if parsed is None:
         raise ValueError(f"--since must be a date like 2025-07-01 or an ISO time, got {value!r}")
     return parsed
+
+
+def parse_month(value: str) -> tuple[int, int]:
+    """``(year, month)`` from ``2025-07``; raises ValueError with a clear message."""
+    text = value.strip()
+    parts = text.split("-")
+    if len(parts) == 2 and parts[0].isdigit() and parts[1].isdigit():
+        year, month = int(parts[0]), int(parts[1])
+        if 1990 <= year <= 2100 and 1 <= month <= 12:
+            return year, month
+    raise ValueError(f"--month must look like 2025-07, got {value!r}")

@@ -22,9 +22,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-from newsdesk.pages.article import ArticlePage, NotAnArticle
-from newsdesk.pages.listing import ListingPage
-from newsdesk.pages.sitemap import parse_sitemap, sitemap_month
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import Response
@@ -34,11 +31,15 @@ from twisted.python.failure import Failure
 from newsdesk.crawlconfig import (
     DISCOVERY_MODES,
     is_loopback,
+    parse_month,
     parse_sections,
     parse_since,
     resolve_base_url,
 )
 from newsdesk.items import Article, CrawlEvent
+from newsdesk.pages.article import ArticlePage, NotAnArticle
+from newsdesk.pages.listing import ListingPage
+from newsdesk.pages.sitemap import parse_sitemap, sitemap_month
 from newsdesk.urls import (
     VIDEO_SECTIONS,
     canonicalize_url,
@@ -57,7 +58,7 @@ class AlMayadeenSpider(scrapy.Spider):
     the live site, or ``NEWSDESK_BASE_URL``), ``sections`` (comma separated
     slugs such as ``politics,opinion,tv``; default all), ``discovery``
     (``listings``, ``sitemaps`` or ``both``), ``since`` (a date or ISO time),
-    ``max_articles``, ``run_id``.
+    ``month`` (``YYYY-MM``: that month's sitemap file only), ``max_articles``, ``run_id``.
     """
 
     name = "almayadeen"
@@ -69,6 +70,7 @@ class AlMayadeenSpider(scrapy.Spider):
         discovery: str = "listings",
         since: str | datetime | None = None,
         max_articles: int | str | None = None,
+        month: str | None = None,
         run_id: str | None = None,
         **kwargs: Any,
     ) -> None:
@@ -80,6 +82,8 @@ class AlMayadeenSpider(scrapy.Spider):
             raise ValueError(f"discovery must be one of {', '.join(DISCOVERY_MODES)}")
         self.discovery = discovery
         self.since = parse_since(since) if since is not None else None
+        # One publication month from its sitemap file (Dagster's monthly partitions).
+        self.month = parse_month(month) if month else None
         self.max_articles = int(max_articles) if max_articles not in (None, "") else None
         self.run_id = run_id or datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
         self.articles_yielded = 0
@@ -154,6 +158,8 @@ class AlMayadeenSpider(scrapy.Spider):
         if kind == "index":
             for entry in entries:
                 month = sitemap_month(entry.loc)
+                if month is not None and self.month is not None and month != self.month:
+                    continue
                 too_old = month is not None and self.since is not None
                 if too_old and month < (self.since.year, self.since.month):
                     continue
@@ -181,6 +187,11 @@ class AlMayadeenSpider(scrapy.Spider):
             yield self._event(
                 response, "skipped", reason="other_section", detail=str(article.section)
             )
+            return
+        if self.month is not None and (
+            (article.published_at.year, article.published_at.month) != self.month
+        ):
+            yield self._event(response, "skipped", reason="other_month")
             return
         if self.since is not None and article.published_at < self.since:
             yield self._event(response, "skipped", reason="before_since")
