@@ -66,11 +66,13 @@ _DATEPARSER = DateDataParser(
 )
 
 _BY_PREFIX = re.compile(r"^by\s+", re.IGNORECASE)
+# A conjunction left at either end of a part: the Oxford comma ("A, B, and C").
+_EDGE_AND = re.compile(r"^and\s+|\s+and$", re.IGNORECASE)
 _AUTHOR_SPLIT = re.compile(r"\s*,\s*|\s+and\s+", re.IGNORECASE)
 _URL_LIKE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.)", re.IGNORECASE)
 _EMAIL_LIKE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PUNCT_ONLY = re.compile(r"^[\W_]+$")
-_READ_TIME = re.compile(r"(\d{1,4})\s*min", re.IGNORECASE)
+_READ_TIME = re.compile(r"(?<!\d)(\d{1,4})\s*min", re.IGNORECASE)
 _BARE_INT = re.compile(r"^\s*(\d{1,4})\s*$")
 
 
@@ -187,7 +189,7 @@ def parse_display_day(s: object) -> date | None:
 def _is_junk_name(name: str) -> bool:
     return (
         not name
-        or name.lower() == "by"
+        or name.lower() in ("by", "and")
         or name.isdigit()
         or _PUNCT_ONLY.match(name) is not None
         or _URL_LIKE.match(name) is not None
@@ -208,7 +210,7 @@ def split_authors(s: object) -> list[str]:
     names: list[str] = []
     seen: set[str] = set()
     for part in _AUTHOR_SPLIT.split(_BY_PREFIX.sub("", text)):
-        name = _BY_PREFIX.sub("", part.strip())
+        name = _BY_PREFIX.sub("", _EDGE_AND.sub("", part.strip()))
         if _is_junk_name(name) or name in seen:
             continue
         seen.add(name)
