@@ -563,3 +563,22 @@ def test_sitemap_billion_laughs_is_not_expanded() -> None:
 def test_broken_sitemaps_raise_value_error(body: bytes, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         parse_sitemap(body)
+
+
+def test_not_an_article_pickles_with_its_reason() -> None:
+    import pickle
+
+    exc = pickle.loads(pickle.dumps(NotAnArticle("no_title", "nothing")))
+    assert (exc.reason, exc.detail, str(exc)) == ("no_title", "nothing", "no_title: nothing")
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        b"\xef\xbb\xbf<html><head><title>Caf\xc3\xa9 | Al Mayadeen English</title></head></html>",
+        "<html><head><title>Café | Al Mayadeen English</title></head></html>".encode("utf-16"),
+        '<meta charset="windows-1252"><title>Café</title>'.encode("cp1252"),
+    ],
+)
+def test_encodings(html: bytes) -> None:
+    assert ArticlePage(SEED_URL, html).title() == "Café"

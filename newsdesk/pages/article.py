@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -92,8 +93,17 @@ LAYER_URL = "url"
 
 NOT_ARTICLE_REASONS = ("not_article_type", "no_title", "no_published_at", "empty_page")
 
-_HTML_PARSER_UTF8 = etree.HTMLParser(encoding="utf-8", remove_comments=True)
-_HTML_PARSER_SNIFF = etree.HTMLParser(remove_comments=True)
+# lxml parser objects must not be used by two threads at once: one pair per thread.
+_PARSERS = threading.local()
+
+
+def _parser(utf8: bool) -> etree.HTMLParser:
+    key = "utf8" if utf8 else "sniff"
+    parser = getattr(_PARSERS, key, None)
+    if parser is None:
+        parser = etree.HTMLParser(encoding="utf-8" if utf8 else None, remove_comments=True)
+        setattr(_PARSERS, key, parser)
+    return parser
 
 
 class NotAnArticle(Exception):
@@ -103,28 +113,31 @@ class NotAnArticle(Exception):
     """
 
     def __init__(self, reason: str, detail: str = "") -> None:
-        super().__init__(f"{reason}: {detail}" if detail else reason)
+        super().__init__(reason, detail)  # both in args, so the exception pickles
         self.reason = reason
         self.detail = detail
+
+    def __str__(self) -> str:
+        return f"{self.reason}: {self.detail}" if self.detail else self.reason
 
 
 def parse_html(html: str | bytes) -> etree._Element | None:
     """Parse a page once; ``None`` when there is no document at all."""
     if isinstance(html, str):
         data = html.encode("utf-8", errors="replace")
-        parser = _HTML_PARSER_UTF8
+        utf8 = True
     else:
         data = html
         try:
             data.decode("utf-8")
-            parser = _HTML_PARSER_UTF8
+            utf8 = True
         except UnicodeDecodeError:
             # Not UTF-8 (the site's encoding): let libxml2 use the <meta charset>.
-            parser = _HTML_PARSER_SNIFF
+            utf8 = False
     if not data.strip():
         return None
     try:
-        return etree.fromstring(data, parser)
+        return etree.fromstring(data, _parser(utf8))
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return None
 
