@@ -1,0 +1,288 @@
+"""Serve a generated replica on loopback, from a background thread.
+
+    with ReplicaServer(n_articles=60, slow_seconds=0.1) as srv:
+        fetch(srv.base_url + "/robots.txt")
+        srv.site.ground_truth      # what a crawl must produce
+        srv.requests               # [(method, path_with_query, status), ...]
+
+The server binds first (so ``port=0`` gets a real port), then generates the site
+with ``base_url = f"http://{host}:{port}"``. Faults: a ``transient_503`` resource
+answers 503 to its first request and 200 afterwards (per server, reset by
+:meth:`ReplicaServer.set_revision`); a ``slow`` one answers after
+``slow_seconds``. With ``forbidden=True`` everything, robots.txt included, is a
+Cloudflare-like 403.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from urllib.parse import urlsplit
+
+from newsdesk.replica import markup
+from newsdesk.replica.generator import HTML, Site, generate_site
+
+Served = tuple[str, str, int]  # (method, path_with_query, status)
+
+
+class RequestLog(list[Served]):
+    """A thread-safe list of the requests served: ``(method, path_with_query, status)``.
+
+    Entries are appended before the response is written, so a client that has its
+    answer can already count it.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+
+    def append(self, item: Served) -> None:
+        """Record one served request."""
+        with self._lock:
+            super().append(item)
+
+    def clear(self) -> None:
+        """Forget every recorded request."""
+        with self._lock:
+            super().clear()
+
+    def snapshot(self) -> list[Served]:
+        """A copy, safe to iterate while the server runs."""
+        with self._lock:
+            return list(self)
+
+    def matching(
+        self, path: str | None = None, *, method: str | None = None, status: int | None = None
+    ) -> list[Served]:
+        """Recorded requests with this path (with query), method and/or status."""
+        return [
+            r
+            for r in self.snapshot()
+            if (path is None or r[1] == path)
+            and (method is None or r[0] == method)
+            and (status is None or r[2] == status)
+        ]
+
+
+def _check_loopback(host: str) -> None:
+    if host == "localhost":
+        return
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise ValueError(f"the replica only listens on loopback, not {host!r}")
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    replica: ReplicaServer
+
+
+class _HTTPServer6(_HTTPServer):
+    address_family = socket.AF_INET6
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _HTTPServer
+    protocol_version = "HTTP/1.0"
+    server_version = "replica"
+    sys_version = ""
+
+    def do_GET(self) -> None:
+        self._answer(with_body=True)
+
+    def do_HEAD(self) -> None:
+        self._answer(with_body=False)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: the request log is ``ReplicaServer.requests``."""
+
+    def _answer(self, with_body: bool) -> None:
+        target = self.path
+        if target.startswith(("http://", "https://")):
+            parts = urlsplit(target)
+            target = parts.path + (f"?{parts.query}" if parts.query else "")
+        status, content_type, body, headers = self.server.replica.respond(self.command, target)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            if with_body:
+                self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+
+class ReplicaServer:
+    """The replica served over HTTP on loopback; a context manager (or ``start``/``stop``).
+
+    Attributes: ``base_url``, ``site`` (the :class:`~newsdesk.replica.generator.Site`
+    being served), ``requests`` (a :class:`RequestLog`), and the settings
+    ``slow_seconds`` and ``forbidden``, which may be changed while it runs.
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        seed: int = 7,
+        n_articles: int = 240,
+        revision: int = 1,
+        slow_seconds: float = 1.0,
+        forbidden: bool = False,
+    ) -> None:
+        _check_loopback(host)
+        self.host = host
+        self.port = port
+        self.seed = seed
+        self.n_articles = n_articles
+        self.revision = revision
+        self.slow_seconds = slow_seconds
+        self.forbidden = forbidden
+        self.base_url = ""
+        self.site: Site | None = None
+        self.requests = RequestLog()
+        self._lock = threading.Lock()
+        self._failed_once: set[str] = set()
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> ReplicaServer:
+        """Bind, generate the site for the bound address, serve from a thread."""
+        if self._httpd is not None:
+            return self
+        ipv6 = ":" in self.host
+        httpd = (_HTTPServer6 if ipv6 else _HTTPServer)((self.host, self.port), _Handler)
+        try:
+            self.port = httpd.server_address[1]
+            host = f"[{self.host}]" if ipv6 else self.host
+            self.base_url = f"http://{host}:{self.port}"
+            self.site = self._generate(self.revision)
+        except BaseException:
+            httpd.server_close()
+            raise
+        httpd.replica = self
+        self._httpd = httpd
+        self._thread = threading.Thread(
+            target=httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"replica-{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and release the port."""
+        if self._httpd is None:
+            return
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._httpd = None
+        self._thread = None
+
+    def __enter__(self) -> ReplicaServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def set_revision(self, revision: int) -> Site:
+        """Serve another revision of the same site, on the same port; returns it.
+
+        Transient faults are armed again (their next request gets a 503).
+        """
+        if not self.base_url:
+            raise RuntimeError("start the server first")
+        site = self._generate(revision)
+        with self._lock:
+            self.site = site
+            self.revision = revision
+            self._failed_once.clear()
+        return site
+
+    def _generate(self, revision: int) -> Site:
+        return generate_site(
+            self.base_url, seed=self.seed, n_articles=self.n_articles, revision=revision
+        )
+
+    # ------------------------------------------------------------------ answering
+
+    def respond(self, method: str, target: str) -> tuple[int, str, bytes, dict[str, str]]:
+        """Status, content type, body and extra headers for a request; records it.
+
+        Sleeps ``slow_seconds`` first for a slow resource.
+        """
+        if self.forbidden:
+            ray = hashlib.sha1(target.encode("utf-8")).hexdigest()[:16]
+            answer = (403, HTML, markup.cloudflare_page(ray).encode("utf-8"))
+            headers = {"Server": "cloudflare", "CF-RAY": f"{ray}-BEY"}
+            self.requests.append((method, target, answer[0]))
+            return (*answer, headers)
+        site = self.site
+        assert site is not None
+        resource = site.resolve(target)
+        status, body, headers = resource.status, resource.body, {}
+        if resource.fault == "transient_503":
+            key = urlsplit(target).path
+            with self._lock:
+                first = key not in self._failed_once
+                self._failed_once.add(key)
+            if first:
+                status, headers = 503, {"Retry-After": "1"}
+                page = markup.error_page(503, "Service Unavailable", "Please try again shortly.")
+                body = page.encode("utf-8")
+        elif resource.fault == "slow":
+            time.sleep(self.slow_seconds)
+        content_type = resource.content_type if status == resource.status else HTML
+        self.requests.append((method, target, status))
+        return status, content_type, body, headers
+
+
+def serve_forever(
+    host: str = "127.0.0.1",
+    port: int = 8123,
+    *,
+    seed: int = 7,
+    n_articles: int = 240,
+    revision: int = 1,
+    slow_seconds: float = 1.0,
+    forbidden: bool = False,
+) -> None:
+    """Serve the replica in the foreground until Ctrl-C; prints the base URL once."""
+    server = ReplicaServer(
+        host,
+        port,
+        seed=seed,
+        n_articles=n_articles,
+        revision=revision,
+        slow_seconds=slow_seconds,
+        forbidden=forbidden,
+    )
+    with server:
+        print(server.base_url, flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
