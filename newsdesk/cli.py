@@ -118,6 +118,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="site to crawl (default: $NEWSDESK_BASE_URL or https://english.almayadeen.net)",
     )
     _add_crawl_args(crawl)
+    crawl.add_argument(
+        "--full",
+        action="store_true",
+        help="fetch every article again (default: only new ones, and changed ones per sitemap)",
+    )
     crawl.add_argument("--log-level", default="WARNING", help="Scrapy log level (default WARNING)")
     crawl.add_argument("--no-progress", action="store_true", help="do not show the progress line")
 
@@ -159,6 +164,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         since=args.since,
         month=args.month,
         max_articles=args.max_articles,
+        full=args.full,
         log_level=args.log_level.upper(),
         progress=not args.no_progress,
     )

@@ -45,6 +45,7 @@ class CrawlOptions:
     since: str | None = None
     month: str | None = None
     max_articles: int | None = None
+    full: bool = False
     log_level: str = "WARNING"
     settings: dict[str, Any] = field(default_factory=dict)
     progress: bool = False
@@ -153,7 +154,9 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
     settings.set("NEWSDESK_WAREHOUSE", str(warehouse.root), priority="cmdline")
     settings.set("LOG_LEVEL", options.log_level, priority="cmdline")
     if options.progress:
-        settings.set("EXTENSIONS", {"newsdesk.progress.CrawlProgress": 500}, priority="cmdline")
+        extensions = dict(settings.getdict("EXTENSIONS"))
+        extensions["newsdesk.progress.CrawlProgress"] = 500
+        settings.set("EXTENSIONS", extensions, priority="cmdline")
     for key, value in options.settings.items():
         settings.set(key, value, priority="cmdline")
     check_reachable(base_url, settings.get("USER_AGENT"))
@@ -163,7 +166,7 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
     t0 = time.monotonic()
     try:
         with writer_lock(warehouse):
-            process = CrawlerProcess(settings, install_root_handler=True)
+            process = CrawlerProcess(settings)
             logging.getLogger("scrapy").setLevel(options.log_level)
             crawler = process.create_crawler(AlMayadeenSpider)
             process.crawl(
@@ -174,6 +177,7 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
                 since=options.since,
                 month=options.month,
                 max_articles=options.max_articles,
+                full=options.full,
                 run_id=run_id,
             )
             process.start()

@@ -29,7 +29,7 @@ TELNETCONSOLE_ENABLED = False
 CONCURRENT_REQUESTS = 4
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 DOWNLOAD_DELAY = 1.0
-RANDOMIZE_DOWNLOAD_DELAY = False
+DOWNLOAD_DELAY_JITTER = 0.0
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 2.0
 AUTOTHROTTLE_MAX_DELAY = 60.0
@@ -40,6 +40,7 @@ DOWNLOAD_TIMEOUT = 30
 # replaces Scrapy's RetryMiddleware; same settings plus the BACKOFF_* ones).
 RETRY_ENABLED = True
 RETRY_TIMES = 3
+RETRY_GIVE_UP_LOG_LEVEL = "WARNING"
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429, 403]
 BACKOFF_BASE_SECONDS = 2.0
 BACKOFF_MAX_SECONDS = 120.0
@@ -61,10 +62,17 @@ ITEM_PIPELINES = {
     "pipelines.crawl_log.CrawlLogWriter": 900,
 }
 
+EXTENSIONS = {
+    # Stamps fetch times and keeps every response in <warehouse>/raw/ (WARC).
+    "newsdesk.extensions.RawArchive": 100,
+}
+NEWSDESK_ARCHIVE = True
+NEWSDESK_ARCHIVE_MAX_BYTES = 100 * 1024 * 1024
+
 # Where the data goes (the CLI and NEWSDESK_WAREHOUSE override it).
 NEWSDESK_WAREHOUSE = os.environ.get("NEWSDESK_WAREHOUSE", "warehouse")
 # Articles buffered before the writer merges them into their partitions.
-NEWSDESK_FLUSH_EVERY = 1000
+NEWSDESK_FLUSH_EVERY = 200
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

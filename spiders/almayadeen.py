@@ -36,17 +36,21 @@ from newsdesk.crawlconfig import (
     parse_since,
     resolve_base_url,
 )
+from newsdesk.extensions import FETCHED_AT
 from newsdesk.items import Article, CrawlEvent
 from newsdesk.pages.article import ArticlePage, NotAnArticle
 from newsdesk.pages.listing import ListingPage
 from newsdesk.pages.sitemap import parse_sitemap, sitemap_month
+from newsdesk.state import CrawlState, load_known_articles
 from newsdesk.urls import (
     VIDEO_SECTIONS,
+    article_id_for,
     canonicalize_url,
     is_article_url,
     same_host,
     section_from_path,
 )
+from newsdesk.warehouse import Warehouse
 
 SITEMAP_INDEX_PATH = "/sitemaps/all.xml"
 
@@ -58,7 +62,8 @@ class AlMayadeenSpider(scrapy.Spider):
     the live site, or ``NEWSDESK_BASE_URL``), ``sections`` (comma separated
     slugs such as ``politics,opinion,tv``; default all), ``discovery``
     (``listings``, ``sitemaps`` or ``both``), ``since`` (a date or ISO time),
-    ``month`` (``YYYY-MM``: that month's sitemap file only), ``max_articles``, ``run_id``.
+    ``month`` (``YYYY-MM``: that month's sitemap file only), ``max_articles``,
+    ``full`` (fetch stored articles again), ``run_id``.
     """
 
     name = "almayadeen"
@@ -71,6 +76,7 @@ class AlMayadeenSpider(scrapy.Spider):
         since: str | datetime | None = None,
         max_articles: int | str | None = None,
         month: str | None = None,
+        full: bool | str = False,
         run_id: str | None = None,
         **kwargs: Any,
     ) -> None:
@@ -86,6 +92,12 @@ class AlMayadeenSpider(scrapy.Spider):
         self.month = parse_month(month) if month else None
         self.max_articles = int(max_articles) if max_articles not in (None, "") else None
         self.run_id = run_id or datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
+        # Incremental by default: stored articles are not fetched again unless a
+        # sitemap says they changed; --full fetches everything.
+        self.full = full in (True, "1", "true", "True", "yes")
+        self.known: dict[str, datetime] = {}
+        self.state: CrawlState | None = None
+        self.pending_sitemaps: dict[str, str] = {}
         self.articles_yielded = 0
         self.unknown_sections: list[str] = []
 
@@ -95,6 +107,9 @@ class AlMayadeenSpider(scrapy.Spider):
         if is_loopback(spider.base_url) and not crawler.settings.frozen:
             # The replica: drop the live politeness delays, nothing else changes.
             crawler.settings.setdict(crawler.settings.getdict("FAST_PROFILE"), priority="spider")
+        warehouse = Warehouse.at(crawler.settings.get("NEWSDESK_WAREHOUSE"))
+        spider.known = load_known_articles(warehouse)
+        spider.state = CrawlState.load(warehouse)
         return spider
 
     # -- start ---------------------------------------------------------------
@@ -136,17 +151,31 @@ class AlMayadeenSpider(scrapy.Spider):
         cards = page.cards()
         since_day = self._since_day()
         oldest: date | None = None
+        reached_known = False
         for card in cards:
             if card.date is not None:
                 oldest = card.date if oldest is None else min(oldest, card.date)
             if since_day is not None and card.date is not None and card.date < since_day:
                 continue
+            if not self.full and article_id_for(card.url) in self.known:
+                reached_known = True
+                continue
             yield from self._article_request(card.url)
         next_url = page.next_page_url()
-        if next_url and not (since_day is not None and oldest is not None and oldest < since_day):
-            yield self._request(
-                next_url, self.parse_listing, kind="listing", cb_kwargs={"section": section}
-            )
+        if next_url is None:
+            if since_day is None and self.state is not None:
+                self.state.mark_listing_complete(section)
+            return
+        if since_day is not None and oldest is not None and oldest < since_day:
+            return
+        # Newest first: below the first stored article everything is stored too,
+        # provided an earlier crawl once read this listing to its end.
+        listing_done = self.state is not None and section in self.state.listings_complete
+        if reached_known and listing_done and not self.full:
+            return
+        yield self._request(
+            next_url, self.parse_listing, kind="listing", cb_kwargs={"section": section}
+        )
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         try:
@@ -163,6 +192,12 @@ class AlMayadeenSpider(scrapy.Spider):
                 too_old = month is not None and self.since is not None
                 if too_old and month < (self.since.year, self.since.month):
                     continue
+                lastmod = entry.lastmod.isoformat() if entry.lastmod else None
+                seen = self.state.sitemaps.get(entry.loc) if self.state else None
+                if not self.full and lastmod is not None and seen == lastmod:
+                    continue  # unchanged since a crawl that processed it completely
+                if lastmod is not None:
+                    self.pending_sitemaps[entry.loc] = lastmod
                 yield self._request(entry.loc, self.parse_sitemap, kind="sitemap")
             return
         for entry in entries:
@@ -170,10 +205,21 @@ class AlMayadeenSpider(scrapy.Spider):
                 continue
             if not self._wanted_by_path(entry.loc):
                 continue
+            if not self.full and entry.lastmod is not None:
+                stored = self.known.get(article_id_for(entry.loc))
+                if stored is not None and entry.lastmod <= stored:
+                    continue  # stored, and not modified since
             yield from self._article_request(entry.loc)
 
+    def closed(self, reason: str) -> None:
+        # Only a crawl that processed everything it scheduled may mark sitemap
+        # files as done; a killed or cut-short one leaves them to the next visit.
+        if reason == "finished" and self.state is not None and self.pending_sitemaps:
+            self.state.sitemaps.update(self.pending_sitemaps)
+            self.state.save()
+
     def parse_article(self, response: Response) -> Iterator[Any]:
-        crawled_at = datetime.now(UTC)
+        crawled_at = response.meta.get(FETCHED_AT) or datetime.now(UTC)
         try:
             article = ArticlePage(response.url, response.body).to_article(crawled_at=crawled_at)
         except NotAnArticle as exc:

@@ -1,0 +1,229 @@
+"""The raw archive: every fetched response, with its request, in WARC files.
+
+Files live under ``<warehouse>/raw/date=YYYY-MM-DD/<run_id>-NNNNN.warc.gz``:
+gzip-compressed WARC/1.1 (microsecond dates), one gzip member per record,
+rotated by size and by crawl date. A file is written as a hidden ``.open`` file
+and renamed when complete; a file left open by a killed crawl is recovered on
+the next start (its complete records kept, a torn last record dropped).
+
+Each response record carries ``WARC-Newsdesk-Kind`` (article, listing,
+sitemap, page), so `newsdesk reparse` can rebuild the dataset offline.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.timeutils import datetime_to_iso_date, iso_date_to_datetime
+from warcio.warcwriter import WARCWriter
+
+logger = logging.getLogger(__name__)
+
+KIND_HEADER = "WARC-Newsdesk-Kind"
+RUN_HEADER = "WARC-Newsdesk-Run"
+DEFAULT_MAX_BYTES = 100 * 1024 * 1024
+# Headers describing the wire encoding: the stored body is already decoded.
+_WIRE_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
+
+
+@dataclass(frozen=True)
+class ArchivedResponse:
+    """One response read back from the archive."""
+
+    url: str
+    fetched_at: datetime
+    kind: str
+    status: int
+    body: bytes
+    run_id: str | None
+
+
+class WarcArchive:
+    """Appends request/response record pairs to rotating gzip WARC files."""
+
+    def __init__(self, root: Path, run_id: str, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.root = root
+        self.run_id = run_id
+        self.max_bytes = max_bytes
+        self.sequence = 0
+        self._handle: io.BufferedWriter | None = None
+        self._writer: WARCWriter | None = None
+        self._open_path: Path | None = None
+        self._final_path: Path | None = None
+        self._day: str | None = None
+
+    def write(
+        self,
+        *,
+        url: str,
+        method: str,
+        request_headers: list[tuple[str, str]],
+        status: int,
+        response_headers: list[tuple[str, str]],
+        body: bytes,
+        fetched_at: datetime,
+        kind: str,
+    ) -> None:
+        """Store one exchange. ``fetched_at`` becomes the records' WARC-Date."""
+        writer = self._writer_for(fetched_at)
+        date = datetime_to_iso_date(
+            fetched_at.astimezone(UTC).replace(tzinfo=None), use_micros=True
+        )
+        extra = {"WARC-Date": date, KIND_HEADER: kind, RUN_HEADER: self.run_id}
+        headers = [(k, v) for k, v in response_headers if k.lower() not in _WIRE_HEADERS]
+        headers.append(("Content-Length", str(len(body))))
+        response = writer.create_warc_record(
+            url,
+            "response",
+            payload=io.BytesIO(body),
+            length=len(body),
+            http_headers=StatusAndHeaders(
+                f"{status} {_reason(status)}", headers, protocol="HTTP/1.1"
+            ),
+            warc_headers_dict=extra,
+        )
+        path = _request_target(url)
+        request = writer.create_warc_record(
+            url,
+            "request",
+            payload=io.BytesIO(b""),
+            length=0,
+            http_headers=StatusAndHeaders(
+                f"{method} {path} HTTP/1.1", request_headers, is_http_request=True
+            ),
+            warc_headers_dict={"WARC-Date": date, RUN_HEADER: self.run_id},
+        )
+        request.rec_headers.add_header("WARC-Concurrent-To", response.rec_headers["WARC-Record-ID"])
+        writer.write_record(response)
+        writer.write_record(request)
+        assert self._handle is not None
+        self._handle.flush()
+
+    def _writer_for(self, fetched_at: datetime) -> WARCWriter:
+        day = fetched_at.astimezone(UTC).date().isoformat()
+        too_big = self._handle is not None and self._handle.tell() >= self.max_bytes
+        if self._writer is None or day != self._day or too_big:
+            self.close()
+            self._day = day
+            directory = self.root / f"date={day}"
+            directory.mkdir(parents=True, exist_ok=True)
+            while True:
+                name = f"{self.run_id}-{self.sequence:05d}.warc.gz"
+                self.sequence += 1
+                if not (directory / name).exists():
+                    break
+            self._final_path = directory / name
+            self._open_path = directory / f".{name}.open"
+            self._handle = open(self._open_path, "wb")  # noqa: SIM115 - lives across calls
+            self._writer = WARCWriter(self._handle, gzip=True, warc_version="1.1")
+        return self._writer
+
+    def close(self) -> None:
+        """Finish the current file (fsync, then rename into place)."""
+        if self._handle is None:
+            return
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+        self._handle.close()
+        assert self._open_path is not None and self._final_path is not None
+        os.replace(self._open_path, self._final_path)
+        self._handle = None
+        self._writer = None
+
+
+def recover_open_files(root: Path) -> int:
+    """Turn ``.open`` files left by a killed crawl into complete WARC files."""
+    count = 0
+    if not root.exists():
+        return 0
+    for open_path in sorted(root.rglob(".*.warc.gz.open")):
+        final = open_path.with_name(open_path.name[1:].removesuffix(".open"))
+        kept = io.BytesIO()
+        writer = WARCWriter(kept, gzip=True, warc_version="1.1")
+        try:
+            with open(open_path, "rb") as handle:
+                for record in ArchiveIterator(handle):
+                    record.content_stream().read()  # a torn record fails here
+                    writer.write_record(_clone(record))
+        except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
+            logger.warning("dropping the torn end of %s: %s", open_path, exc)
+        tmp = final.with_name(f".{final.name}.tmp")
+        tmp.write_bytes(kept.getvalue())
+        os.replace(tmp, final)
+        open_path.unlink()
+        count += 1
+    return count
+
+
+def _clone(record: object) -> object:
+    """Re-read a record fully so it can be written again."""
+    from warcio.recordloader import ArcWarcRecord
+
+    assert isinstance(record, ArcWarcRecord)
+    payload = record.raw_stream.read()
+    record.raw_stream = io.BytesIO(payload)  # type: ignore[assignment]
+    record.length = len(payload)
+    return record
+
+
+def iter_archive(
+    root: Path,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    kinds: frozenset[str] | None = None,
+) -> Iterator[ArchivedResponse]:
+    """Response records in fetch order (files are read in name order, records in order)."""
+    if not root.exists():
+        return
+    files = sorted(root.rglob("*.warc.gz"), key=lambda p: (p.parent.name, p.name))
+    for path in files:
+        if path.name.startswith("."):
+            continue
+        with open(path, "rb") as handle:
+            for record in ArchiveIterator(handle):
+                if record.rec_type != "response":
+                    continue
+                kind = record.rec_headers.get_header(KIND_HEADER) or "page"
+                if kinds is not None and kind not in kinds:
+                    continue
+                fetched_at = iso_date_to_datetime(record.rec_headers.get_header("WARC-Date"))
+                fetched_at = fetched_at.replace(tzinfo=UTC)
+                if since is not None and fetched_at < since:
+                    continue
+                if until is not None and fetched_at >= until:
+                    continue
+                status = int(record.http_headers.get_statuscode() or 0)
+                yield ArchivedResponse(
+                    url=record.rec_headers.get_header("WARC-Target-URI"),
+                    fetched_at=fetched_at,
+                    kind=kind,
+                    status=status,
+                    body=record.content_stream().read(),
+                    run_id=record.rec_headers.get_header(RUN_HEADER),
+                )
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
+
+
+def _request_target(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
