@@ -266,17 +266,25 @@ def _choose_flags(
     for name, chosen in zip(("none", "duplicates", "stray_spaces"), tag_modes, strict=True):
         for i in chosen:
             flags[i].tags = name
-    for n, i in enumerate(_pick(rng, texts, 0.10, minimum)):
-        flags[i].n_authors = 3 if n % 3 == 0 else 2
+    # "By X and Y" and "By X, Y and Z": each at least `minimum` times
+    for n, i in enumerate(_pick(rng, texts, 0.10, 2 * minimum)):
+        flags[i].n_authors = 3 if n % 2 == 0 else 2
     for i in _pick(rng, texts, 0.12, minimum):
         flags[i].no_source = True
     for i in _pick(rng, texts, 0.08, minimum):
         flags[i].unclosed = True
-    for n, i in enumerate(_pick(rng, texts, 0.12, minimum)):
+    # lead copies: first, last or both; each position at least `minimum` times
+    for n, i in enumerate(_pick(rng, texts, 0.12, 2 * minimum)):
         flags[i].lead = ("first", "last", "both")[n % 3]
     for i in _pick(rng, texts, 0.08, minimum):
         flags[i].no_image = True
     for i in _pick(rng, everyone, 0.25, minimum):
+        flags[i].coverage = True
+    # a coverage known only from the coverage box (no metadata script)
+    no_script = [i for i in everyone if flags[i].head in ("no_metadata", "bare")]
+    shown = [i for i in no_script if flags[i].coverage]
+    unshown = [i for i in no_script if not flags[i].coverage]
+    for i in rng.sample(unshown, min(len(unshown), max(0, minimum - len(shown)))):
         flags[i].coverage = True
     for i in _pick(rng, everyone, 0.10, minimum):
         flags[i].no_region = True
@@ -294,7 +302,8 @@ def _choose_flags(
         flags[i].cross_section = True
     for i in _pick(rng, texts, 0.10, minimum):
         flags[i].external_link = True
-    for i in _pick(rng, texts, 0.06, minimum):
+    has_older = texts[1:]  # the oldest story has nothing older to link to
+    for i in _pick(rng, has_older, 0.06, minimum):
         flags[i].tracking_link = True
     return flags
 
