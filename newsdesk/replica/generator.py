@@ -508,6 +508,8 @@ def _weekday(moment: datetime) -> str:
 def _spread_sections(rng: random.Random, n: int, sections: list[Section]) -> list[Section]:
     per = 2 if n >= 60 else 1
     base = [s for s in sections for _ in range(per)]
+    # politics (the first section) is big enough to paginate even on small sites
+    base += [sections[0]] * max(0, min(14 - per, n // 4 - per, n - len(base)))
     weights = [SECTION_WEIGHTS[s.slug] for s in sections]
     picked = base + rng.choices(sections, weights=weights, k=n - len(base))
     rng.shuffle(picked)
@@ -516,7 +518,8 @@ def _spread_sections(rng: random.Random, n: int, sections: list[Section]) -> lis
 
 def _ghosts(rng: random.Random, writer: _Writer, sections: list[Section]) -> list[Ghost]:
     """Three dead (404) and three failing (500) URLs, each a card on a first listing page."""
-    hosts = rng.sample(sections[:12], 6)
+    # as in the reference, the politics listing carries one of each; four more elsewhere
+    hosts = [sections[0], sections[0], *rng.sample(sections[1:12], 4)]
     ghosts = [
         Ghost("/news/politics/this-story-was-removed", "dead", hosts[0]),
         Ghost("/news/economy/broken-on-the-server", "failing", hosts[1]),

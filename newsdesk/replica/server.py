@@ -92,14 +92,16 @@ class _HTTPServer6(_HTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: _HTTPServer
     protocol_version = "HTTP/1.0"
-    server_version = "replica"
-    sys_version = ""
 
     def do_GET(self) -> None:
         self._answer(with_body=True)
 
     def do_HEAD(self) -> None:
         self._answer(with_body=False)
+
+    def version_string(self) -> str:
+        """The ``Server`` header: Cloudflare's when the replica plays blocked."""
+        return "cloudflare" if self.server.replica.forbidden else "replica"
 
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: the request log is ``ReplicaServer.requests``."""
@@ -236,7 +238,7 @@ class ReplicaServer:
         if self.forbidden:
             ray = hashlib.sha1(target.encode("utf-8")).hexdigest()[:16]
             answer = (403, HTML, markup.cloudflare_page(ray).encode("utf-8"))
-            headers = {"Server": "cloudflare", "CF-RAY": f"{ray}-BEY"}
+            headers = {"CF-RAY": f"{ray}-BEY"}
             self.requests.append((method, target, answer[0]))
             return (*answer, headers)
         site = self.site
