@@ -72,7 +72,7 @@ NEWSDESK_ARCHIVE_MAX_BYTES = 100 * 1024 * 1024
 # Where the data goes (the CLI and NEWSDESK_WAREHOUSE override it).
 NEWSDESK_WAREHOUSE = os.environ.get("NEWSDESK_WAREHOUSE", "warehouse")
 # Articles buffered before the writer merges them into their partitions.
-NEWSDESK_FLUSH_EVERY = 200
+NEWSDESK_FLUSH_EVERY = 50
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

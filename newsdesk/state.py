@@ -71,3 +71,18 @@ def load_known_articles(warehouse: Warehouse) -> dict[str, datetime]:
     table = dataset.to_table(columns=["article_id", "published_at", "updated_at"])
     modified = pc.coalesce(table["updated_at"], table["published_at"])
     return dict(zip(table["article_id"].to_pylist(), modified.to_pylist(), strict=True))
+
+
+def load_failed_urls(warehouse: Warehouse) -> dict[str, str]:
+    """URL -> reason, for URLs whose latest fetch (in any earlier crawl) failed."""
+    import duckdb
+
+    if not warehouse.crawl_log.exists() or not any(warehouse.crawl_log.rglob("*.parquet")):
+        return {}
+    rows = duckdb.sql(
+        "SELECT url, arg_max(reason, fetched_at) AS reason, "
+        "arg_max(outcome, fetched_at) AS outcome "
+        "FROM read_parquet(?, hive_partitioning = true) GROUP BY url",
+        params=[warehouse.crawl_log_glob()],
+    ).fetchall()
+    return {url: reason or "unknown" for url, reason, outcome in rows if outcome == "failed"}

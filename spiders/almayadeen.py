@@ -41,7 +41,7 @@ from newsdesk.items import Article, CrawlEvent
 from newsdesk.pages.article import ArticlePage, NotAnArticle
 from newsdesk.pages.listing import ListingPage
 from newsdesk.pages.sitemap import parse_sitemap, sitemap_month
-from newsdesk.state import CrawlState, load_known_articles
+from newsdesk.state import CrawlState, load_failed_urls, load_known_articles
 from newsdesk.urls import (
     VIDEO_SECTIONS,
     article_id_for,
@@ -53,6 +53,8 @@ from newsdesk.urls import (
 from newsdesk.warehouse import Warehouse
 
 SITEMAP_INDEX_PATH = "/sitemaps/all.xml"
+# Answers that mean "gone": not requested again unless --full.
+DEAD_REASONS = frozenset({"http_404", "http_410"})
 
 
 class AlMayadeenSpider(scrapy.Spider):
@@ -98,6 +100,7 @@ class AlMayadeenSpider(scrapy.Spider):
         self.known: dict[str, datetime] = {}
         self.state: CrawlState | None = None
         self.pending_sitemaps: dict[str, str] = {}
+        self.failed_before: dict[str, str] = {}
         self.articles_yielded = 0
         self.unknown_sections: list[str] = []
 
@@ -110,11 +113,17 @@ class AlMayadeenSpider(scrapy.Spider):
         warehouse = Warehouse.at(crawler.settings.get("NEWSDESK_WAREHOUSE"))
         spider.known = load_known_articles(warehouse)
         spider.state = CrawlState.load(warehouse)
+        spider.failed_before = load_failed_urls(warehouse)
         return spider
 
     # -- start ---------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
+        # Pages that failed last time are asked for again, whatever the discovery.
+        for url in sorted(self.failed_before):
+            if is_article_url(url) and same_host(url, self.base_url):
+                for request in self._article_request(url):
+                    yield request
         if self.discovery in ("listings", "both"):
             yield self._request(self.base_url + "/", self.parse_home, kind="page")
         if self.discovery in ("sitemaps", "both"):
@@ -296,7 +305,15 @@ class AlMayadeenSpider(scrapy.Spider):
             return
         if not self._wanted_by_path(url):
             return
-        yield self._request(url, self.parse_article, kind="article")
+        request = self._request(url, self.parse_article, kind="article")
+        previous = self.failed_before.get(url)
+        if previous is not None and not self.full:
+            if previous in DEAD_REASONS:
+                return  # a dead link stays dead; --full checks again
+            if previous.startswith("http_5"):
+                # It failed after all retries last time: one attempt now, then log it again.
+                request.meta["max_retry_times"] = 0
+        yield request
 
     def _wanted_by_path(self, url: str) -> bool:
         """Whether a URL can belong to the selected sections (videos are checked after fetch)."""
