@@ -321,7 +321,9 @@ def test_variations_are_visible_in_the_html(site):
 # --------------------------------------------------------------------------- ground truth
 
 
-def test_ground_truth_follows_the_contract_on_every_layer(site):
+@pytest.mark.parametrize("which", ["site", "site2"])
+def test_ground_truth_follows_the_contract_on_every_layer(request, which):
+    site = request.getfixturevalue(which)
     mismatches = []
     for truth in site.ground_truth:
         body = site.resolve(_target(truth.url)).body
@@ -541,6 +543,15 @@ def test_revision_two(site, site2):
     group, section = two[newest].section_group, two[newest].section
     first_page = site2.resolve(f"/{group}/{section}").body.decode()
     assert _target(newest) in first_page[: first_page.index("</h4>")]
+
+
+def test_later_revisions_build_on_the_previous_one():
+    two = generate_site(BASE, n_articles=20, revision=2).truth_by_url()
+    three = generate_site(BASE, n_articles=20, revision=3)
+    assert set(three.truth_by_url()) == (set(two) - set(three.removed)) | set(three.added)
+    assert set(three.removed) <= set(two) and not set(three.added) & set(two)
+    for url in three.edited:
+        assert three.truth_by_url()[url].content_hash != two[url].content_hash
 
 
 # --------------------------------------------------------------------------- server

@@ -560,7 +560,9 @@ def _apply_round(
     changes = _Changes()
     by_time = sorted(stories, key=lambda s: s.published)
     newest = by_time[-1].published
-    plain = [s for s in by_time[:-20] if s.fault is None and s.head != "bare"]
+    # removals and edits hit older stories (not the newest ones, nor faulty or bare pages)
+    older = by_time[: len(by_time) - min(20, len(by_time) // 3)]
+    plain = [s for s in older if s.fault is None and s.head != "bare"]
     linked = _linked_paths(stories)
     unlinked = [s for s in plain if s.path not in linked and not s.also_in]
     gone = rng.choice(unlinked or plain)
