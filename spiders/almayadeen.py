@@ -195,6 +195,8 @@ class AlMayadeenSpider(scrapy.Spider):
         yield self._event(response, "sitemap")
         if kind == "index":
             for entry in entries:
+                if not same_host(entry.loc, self.base_url):
+                    continue  # never leave the site's host, whatever a sitemap says
                 month = sitemap_month(entry.loc)
                 if month is not None and self.month is not None and month != self.month:
                     continue
