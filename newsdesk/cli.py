@@ -78,7 +78,8 @@ def _add_crawl_args(parser: argparse.ArgumentParser) -> None:
         "--month",
         metavar="YYYY-MM",
         default=None,
-        help="crawl one publication month from its sitemap file (implies --discovery sitemaps)",
+        help="crawl one month's sitemap file (the site files articles by Beirut "
+        "publication month); implies --discovery sitemaps",
     )
     parser.add_argument(
         "--max-articles", metavar="N", type=_positive_int, default=None, help="stop after N"

@@ -8,9 +8,12 @@ fragment are dropped.
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 TRACKING_PARAM_PREFIXES = ("utm_",)
+# Characters left as they are in a canonical path (RFC 3986 pchar without "%"):
+# `%3A` and `:` are the same slug, so both become `:`.
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
 TRACKING_PARAMS = frozenset({"fbclid", "gclid", "mc_cid", "mc_eid", "ref", "ocid", "_ga"})
 
 SECTION_GROUPS = ("news", "articles", "videos")
@@ -19,8 +22,9 @@ SECTION_GROUPS = ("news", "articles", "videos")
 def canonicalize_url(url: str, base: str | None = None) -> str:
     """Absolute URL without tracking parameters or fragment; path case and colons kept.
 
-    The scheme and host are lower-cased (they are case-insensitive), and a bare
-    host gets the path ``/``.
+    The scheme and host are lower-cased (they are case-insensitive), a bare
+    host gets the path ``/``, and percent-encoding in the path is normalized
+    (``%3A`` and ``:`` name the same slug).
     """
     if base:
         url = urljoin(base, url)
@@ -34,7 +38,7 @@ def canonicalize_url(url: str, base: str | None = None) -> str:
         (
             parts.scheme.lower(),
             parts.netloc.lower(),
-            parts.path or "/",
+            quote(unquote(parts.path), safe=_PATH_SAFE) or "/",
             urlencode(query, safe=":/"),
             "",
         )

@@ -245,11 +245,6 @@ class AlMayadeenSpider(scrapy.Spider):
                 response, "skipped", reason="other_section", detail=str(article.section)
             )
             return
-        if self.month is not None and (
-            (article.published_at.year, article.published_at.month) != self.month
-        ):
-            yield self._event(response, "skipped", reason="other_month")
-            return
         if self.since is not None and article.published_at < self.since:
             yield self._event(response, "skipped", reason="before_since")
             return
