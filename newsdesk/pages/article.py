@@ -26,7 +26,7 @@ from lxml.cssselect import CSSSelector
 
 from newsdesk import normalize
 from newsdesk.hashing import content_hash
-from newsdesk.items import Article
+from newsdesk.items import CONTENT_FIELDS, Article
 from newsdesk.urls import (
     article_id_for,
     canonicalize_url,
@@ -212,29 +212,8 @@ class ArticlePage:
     Nothing is fetched; construction never raises.
     """
 
-    FIELDS: tuple[str, ...] = (
-        "article_id",
-        "post_id",
-        "url",
-        "section_group",
-        "section",
-        "content_type",
-        "title",
-        "subtitle",
-        "authors",
-        "tags",
-        "source",
-        "region",
-        "coverage",
-        "published_at",
-        "updated_at",
-        "read_time_min",
-        "word_count",
-        "body",
-        "image_url",
-        "image_caption",
-        "links",
-    )
+    # Every output field: the id, then the content fields in the contract's order.
+    FIELDS: tuple[str, ...] = ("article_id", *CONTENT_FIELDS)
 
     def __init__(self, url: str, html: str | bytes) -> None:
         self.fetched_url = url
