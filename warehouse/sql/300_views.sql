@@ -1,0 +1,90 @@
+-- Analyst views and macros (run after the tables and the full-text index).
+-- Documented in README.md, "Analysing the data". Dates are UTC publication days.
+
+-- Articles published between two days, both included:
+--   SELECT title FROM articles_between('2025-07-01', '2025-07-31');
+CREATE OR REPLACE MACRO articles_between(start_day, end_day) AS TABLE
+SELECT *
+FROM articles
+WHERE CAST(published_at AT TIME ZONE 'UTC' AS DATE)
+      BETWEEN CAST(start_day AS DATE) AND CAST(end_day AS DATE)
+ORDER BY published_at, article_id;
+
+-- Articles carrying a tag (case-insensitive):  SELECT * FROM articles_tagged('Gaza');
+CREATE OR REPLACE MACRO articles_tagged(tag_name) AS TABLE
+SELECT a.*
+FROM articles AS a
+WHERE a.article_id IN (SELECT article_id FROM article_tags WHERE lower(tag) = lower(tag_name))
+ORDER BY a.published_at, a.article_id;
+
+-- Full-text search, best first (BM25 over title, subtitle and body):
+--   SELECT score, title FROM search_articles('ceasefire cairo') LIMIT 10;
+CREATE OR REPLACE MACRO search_articles(words) AS TABLE
+SELECT score, article_id, published_at, published_date, section_group, section, title, url
+FROM (
+    SELECT *, fts_main_articles.match_bm25(article_id, words) AS score
+    FROM articles
+)
+WHERE score IS NOT NULL
+ORDER BY score DESC, published_at DESC;
+
+-- Articles per tag per ISO week (weeks start on Monday; only weeks with articles).
+CREATE OR REPLACE VIEW tag_weekly AS
+SELECT CAST(date_trunc('week', published_at AT TIME ZONE 'UTC') AS DATE) AS week,
+       tag,
+       count(DISTINCT article_id) AS articles
+FROM article_tags
+GROUP BY ALL
+ORDER BY week, articles DESC, tag;
+
+-- Articles per section per ISO week.
+CREATE OR REPLACE VIEW section_weekly AS
+SELECT CAST(date_trunc('week', published_at AT TIME ZONE 'UTC') AS DATE) AS week,
+       section_group,
+       section,
+       count(*) AS articles
+FROM articles
+GROUP BY ALL
+ORDER BY week, section_group, section;
+
+-- Credited sources ranked within each section: rank 1 is the section's most credited source,
+-- share = its fraction of the section's articles that credit any source.
+--   SELECT * FROM top_sources_by_section WHERE rank <= 3;
+CREATE OR REPLACE VIEW top_sources_by_section AS
+SELECT section_group,
+       section,
+       source,
+       articles,
+       round(articles / sum(articles) OVER (PARTITION BY section_group, section), 4) AS share,
+       CAST(row_number() OVER (
+           PARTITION BY section_group, section ORDER BY articles DESC, source
+       ) AS INTEGER) AS rank
+FROM (
+    SELECT section_group, section, source, count(*) AS articles
+    FROM articles
+    WHERE source IS NOT NULL
+    GROUP BY ALL
+)
+ORDER BY section_group, section, rank;
+
+-- Authors per month (bylines: an article with two authors counts once for each).
+CREATE OR REPLACE VIEW author_monthly AS
+SELECT CAST(date_trunc('month', published_at AT TIME ZONE 'UTC') AS DATE) AS month,
+       author,
+       count(DISTINCT article_id) AS articles
+FROM article_authors
+GROUP BY ALL
+ORDER BY month, articles DESC, author;
+
+-- Crawl failures by run and reason (what went wrong, how often, one example URL).
+CREATE OR REPLACE VIEW crawl_failures AS
+SELECT run_id,
+       coalesce(reason, 'unknown') AS reason,
+       count(*) AS pages,
+       min(url) AS example_url,
+       min(fetched_at) AS first_at,
+       max(fetched_at) AS last_at
+FROM crawl_log
+WHERE outcome = 'failed'
+GROUP BY ALL
+ORDER BY run_id, pages DESC, reason;
