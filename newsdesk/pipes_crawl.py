@@ -1,0 +1,148 @@
+"""The crawl as a Dagster Pipes child: ``python -m newsdesk.pipes_crawl --month 2025-07 ...``.
+
+Scrapy's reactor runs once per process, so Dagster starts this module in a
+subprocess for every crawl (``PipesSubprocessClient``). It runs `run_crawl`
+inside `open_dagster_pipes()`: the crawl's log records are forwarded to the
+Dagster run, and its summary (new / updated / unchanged articles, failures by
+reason, duration, pages) is reported as the asset materialization's metadata.
+
+Started outside Dagster it still crawls (Pipes then only warns) and prints the
+summary, which makes the subprocess easy to debug by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from dagster_pipes import PipesContext, open_dagster_pipes
+
+from newsdesk.crawl import CrawlError, CrawlOptions, CrawlSummary, run_crawl
+
+# Loggers whose records go to the Dagster run (the project's and Scrapy's).
+FORWARDED_LOGGERS = ("newsdesk", "pipelines", "spiders", "scrapy")
+
+
+class PipesLogHandler(logging.Handler):
+    """Forwards log records to the Dagster run through the Pipes logger."""
+
+    def __init__(self, pipes: PipesContext, level: int) -> None:
+        super().__init__(level)
+        self.pipes = pipes
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            message = f"[{record.name}] {record.getMessage()}"
+            self.pipes.log.log(record.levelno, message)
+        except Exception:  # a log line must never break the crawl
+            self.handleError(record)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Arguments of the child (the subset of `newsdesk crawl` that Dagster uses)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m newsdesk.pipes_crawl",
+        description="Run one newsdesk crawl and report it to Dagster through Pipes.",
+    )
+    parser.add_argument("--base-url", default=None)
+    parser.add_argument("--warehouse", default=None)
+    parser.add_argument("--month", default=None, help="YYYY-MM: that month's sitemap file")
+    parser.add_argument("--discovery", choices=["listings", "sitemaps", "both"], default="listings")
+    parser.add_argument("--since", default=None)
+    parser.add_argument("--sections", default=None, help="comma separated slugs or groups")
+    parser.add_argument("--max-articles", type=int, default=None, help="stop after N articles")
+    parser.add_argument(
+        "--full", action="store_true", help="fetch every article again (default: incremental)"
+    )
+    parser.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],
+        default="WARNING",
+    )
+    return parser
+
+
+def options_from_args(args: argparse.Namespace) -> CrawlOptions:
+    """The CrawlOptions for parsed arguments (no progress line: nobody watches a terminal)."""
+    return CrawlOptions(
+        base_url=args.base_url,
+        warehouse=args.warehouse,
+        sections=args.sections.split(",") if args.sections else None,
+        discovery=args.discovery,
+        since=args.since,
+        month=args.month,
+        max_articles=args.max_articles,
+        full=args.full,
+        log_level=args.log_level,
+        progress=False,
+    )
+
+
+def summary_metadata(summary: CrawlSummary, options: CrawlOptions) -> dict[str, Any]:
+    """Materialization metadata of a crawl, typed for the Dagster UI."""
+    failures_total = sum(summary.failures.values())
+    scope = f"month {options.month}" if options.month else f"{options.discovery}"
+    if options.since:
+        scope += f" since {options.since}"
+    if options.full:
+        scope += " (full)"
+    return {
+        "crawl_run_id": {"type": "text", "raw_value": summary.run_id},
+        "scope": {"type": "text", "raw_value": scope},
+        "base_url": {"type": "url", "raw_value": summary.base_url},
+        "warehouse": {"type": "path", "raw_value": summary.warehouse},
+        "articles_new": {"type": "int", "raw_value": summary.articles_new},
+        "articles_updated": {"type": "int", "raw_value": summary.articles_updated},
+        "articles_unchanged": {"type": "int", "raw_value": summary.articles_unchanged},
+        "articles_seen": {"type": "int", "raw_value": summary.articles_seen},
+        "revisions": {"type": "int", "raw_value": summary.revisions},
+        "pages_fetched": {"type": "int", "raw_value": summary.pages_fetched},
+        "requests": {"type": "int", "raw_value": summary.requests},
+        "failures_total": {"type": "int", "raw_value": failures_total},
+        "failures_by_reason": {"type": "json", "raw_value": dict(sorted(summary.failures.items()))},
+        "duration_s": {"type": "float", "raw_value": float(summary.duration_s)},
+        "finish_reason": {"type": "text", "raw_value": summary.finish_reason},
+        "summary": {"type": "md", "raw_value": f"```\n{summary.render()}\n```"},
+    }
+
+
+def run(pipes: PipesContext, options: CrawlOptions) -> int:
+    """Crawl, forward the logs, report the summary; returns the exit code."""
+    handler = PipesLogHandler(pipes, logging.getLevelName(options.log_level))
+    for name in FORWARDED_LOGGERS:
+        logging.getLogger(name).addHandler(handler)
+    what = f"month {options.month} (sitemap)" if options.month else options.discovery
+    pipes.log.info(f"crawl of {what} from {options.base_url} into {options.warehouse}")
+    try:
+        summary = run_crawl(options)
+    except CrawlError as exc:
+        pipes.log.error(f"crawl could not run: {exc}")
+        return 1
+    finally:
+        for name in FORWARDED_LOGGERS:
+            logging.getLogger(name).removeHandler(handler)
+    print(summary.render())
+    if summary.blocked:
+        # Rows written before the block stay (they are complete articles), but the
+        # run must fail visibly: the partition is not fully crawled.
+        pipes.log.error("the site blocked the crawl (403/429); not reporting a materialization")
+        pipes.log.error(summary.render())
+        return 1
+    pipes.log.info(summary.render())
+    pipes.report_asset_materialization(metadata=summary_metadata(summary, options))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python -m newsdesk.pipes_crawl``."""
+    options = options_from_args(build_parser().parse_args(argv))
+    with open_dagster_pipes() as pipes:
+        return run(pipes, options)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
