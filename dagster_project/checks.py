@@ -1,0 +1,397 @@
+"""Asset checks that catch what goes wrong with a news crawl.
+
+Each check is a pure function over a DuckDB connection to the built database
+(``check_*``, returning a `CheckOutcome`), so tests call them directly on
+synthetic warehouses; the Dagster checks below only open a read-only connection,
+call them with the thresholds of the `CheckSettings` resource and translate the
+outcome into an `AssetCheckResult`.
+"""
+
+# No `from __future__ import annotations`: Dagster reads the config and resource
+# parameters' annotations at decoration time and needs the real classes.
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import dagster as dg
+import duckdb
+
+from dagster_project.assets import table_key
+from dagster_project.resources import CheckSettings, NewsdeskResource
+from newsdesk.build import connect
+
+# Coverage is the share of articles for which a field has a value. Body is
+# measured on non-video articles only: videos legitimately have little or no text.
+COVERAGE_SQL: dict[str, str] = {
+    "authors": "coalesce(len(authors), 0) > 0",
+    "source": "source IS NOT NULL",
+    "tags": "coalesce(len(tags), 0) > 0",
+    "body": "body IS NOT NULL AND length(trim(body)) > 0",
+    "image": "image_url IS NOT NULL",
+}
+VIDEO_EXEMPT = frozenset({"body"})
+
+# Clock skew allowed before a publication time counts as "in the future". A time
+# zone bug (Beirut wall time read as UTC) shifts times by 2-3 hours, well above it.
+FUTURE_TOLERANCE = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """The result of one check: whether it passed, why, and numbers to show."""
+
+    passed: bool
+    description: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Any:
+    row = con.execute(sql, params or []).fetchone()
+    return row[0] if row else None
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def check_article_id_unique(con: duckdb.DuckDBPyConnection) -> CheckOutcome:
+    """Every article appears once: no duplicate and no null article_id."""
+    total, distinct, nulls = con.execute(
+        "SELECT count(*), count(DISTINCT article_id), count(*) - count(article_id) FROM articles"
+    ).fetchone()
+    duplicates = total - nulls - distinct
+    sample = [
+        row[0]
+        for row in con.execute(
+            "SELECT article_id FROM articles WHERE article_id IS NOT NULL "
+            "GROUP BY article_id HAVING count(*) > 1 ORDER BY article_id LIMIT 5"
+        ).fetchall()
+    ]
+    passed = duplicates == 0 and nulls == 0
+    description = (
+        f"{total} articles, all article_ids unique"
+        if passed
+        else f"{duplicates} duplicate and {nulls} null article_id(s) among {total} rows"
+    )
+    return CheckOutcome(
+        passed,
+        description,
+        {"rows": total, "duplicates": duplicates, "null_ids": nulls, "duplicate_ids": sample},
+    )
+
+
+def check_required_fields(con: duckdb.DuckDBPyConnection) -> CheckOutcome:
+    """Title (non-empty) and published_at are never null."""
+    total, no_title, no_date = con.execute(
+        "SELECT count(*), "
+        "count(*) FILTER (WHERE title IS NULL OR trim(title) = ''), "
+        "count(*) FILTER (WHERE published_at IS NULL) FROM articles"
+    ).fetchone()
+    passed = no_title == 0 and no_date == 0
+    description = (
+        f"all {total} articles have a title and a published_at"
+        if passed
+        else f"{no_title} article(s) without title, {no_date} without published_at"
+    )
+    return CheckOutcome(
+        passed,
+        description,
+        {"rows": total, "missing_title": no_title, "missing_published_at": no_date},
+    )
+
+
+def field_coverage(
+    con: duckdb.DuckDBPyConnection, sample_size: int | None = None
+) -> tuple[int, dict[str, float]]:
+    """``(articles measured, field -> share with a value)`` over the newest-crawled articles.
+
+    ``sample_size`` limits the measure to the most recently crawled articles,
+    where a change of the site's markup shows first (None: all articles).
+    """
+    limit = "" if sample_size is None else f"LIMIT {int(sample_size)}"
+    sample = (
+        f"(SELECT * FROM articles ORDER BY crawled_at DESC NULLS LAST, article_id {limit}) AS s"
+    )
+    total = int(_scalar(con, f"SELECT count(*) FROM {sample}") or 0)
+    shares: dict[str, float] = {}
+    for name, condition in COVERAGE_SQL.items():
+        scope = "WHERE content_type IS DISTINCT FROM 'video'" if name in VIDEO_EXEMPT else ""
+        having, measured = con.execute(
+            f"SELECT count(*) FILTER (WHERE {condition}), count(*) FROM {sample} {scope}"
+        ).fetchone()
+        shares[name] = round(having / measured, 4) if measured else 1.0
+    return total, shares
+
+
+def check_field_coverage(
+    con: duckdb.DuckDBPyConnection,
+    thresholds: Mapping[str, float],
+    sample_size: int | None = None,
+) -> CheckOutcome:
+    """Each field's coverage (see `field_coverage`) is at least its threshold.
+
+    A change of the site's markup that empties a column fails here instead of
+    silently producing articles without authors, tags or bodies.
+    """
+    total, shares = field_coverage(con, sample_size)
+    if total == 0:
+        return CheckOutcome(False, "no articles to measure", {"articles_measured": 0})
+    low = {
+        name: shares[name]
+        for name, minimum in thresholds.items()
+        if name in shares and shares[name] < minimum
+    }
+    parts = [
+        f"{name} {shares[name]:.0%} (min {thresholds[name]:.0%})"
+        for name in COVERAGE_SQL
+        if name in thresholds
+    ]
+    if low:
+        description = f"below threshold: {', '.join(sorted(low))}; " + ", ".join(parts)
+    else:
+        description = "coverage " + ", ".join(parts)
+    metadata: dict[str, Any] = {"articles_measured": total, "below_threshold": sorted(low)}
+    for name, share in shares.items():
+        metadata[f"coverage_{name}"] = share
+        if name in thresholds:
+            metadata[f"min_{name}"] = thresholds[name]
+    return CheckOutcome(not low, f"{total} newest-crawled articles: {description}", metadata)
+
+
+def check_no_future_dates(
+    con: duckdb.DuckDBPyConnection, now: datetime, tolerance: timedelta = FUTURE_TOLERANCE
+) -> CheckOutcome:
+    """No article is published after ``now`` (plus a little clock skew)."""
+    limit = _utc(now) + tolerance
+    count = int(_scalar(con, "SELECT count(*) FROM articles WHERE published_at > ?", [limit]) or 0)
+    latest = _scalar(con, "SELECT max(published_at) FROM articles")
+    metadata = {
+        "future_articles": count,
+        "now": _utc(now).isoformat(),
+        "newest_published_at": _utc(latest).isoformat() if latest else None,
+    }
+    if count:
+        return CheckOutcome(
+            False, f"{count} article(s) published after {limit.isoformat()}", metadata
+        )
+    return CheckOutcome(True, f"no published_at after {limit.isoformat()}", metadata)
+
+
+def check_freshness(
+    con: duckdb.DuckDBPyConnection, now: datetime, max_age: timedelta
+) -> CheckOutcome:
+    """The newest article is at most ``max_age`` old at ``now`` (the crawls keep up)."""
+    newest = _scalar(con, "SELECT max(published_at) FROM articles")
+    metadata: dict[str, Any] = {
+        "now": _utc(now).isoformat(),
+        "max_age_hours": round(max_age.total_seconds() / 3600, 2),
+    }
+    if newest is None:
+        return CheckOutcome(False, "no articles", metadata)
+    age = _utc(now) - _utc(newest)
+    metadata["newest_published_at"] = _utc(newest).isoformat()
+    metadata["age_hours"] = round(age.total_seconds() / 3600, 2)
+    passed = age <= max_age
+    verdict = "within" if passed else "older than"
+    return CheckOutcome(
+        passed,
+        f"newest article is {metadata['age_hours']:g} h old, {verdict} "
+        f"{metadata['max_age_hours']:g} h",
+        metadata,
+    )
+
+
+def latest_run_id(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The most recent crawl run: by start time in crawl_runs, else by the crawl log."""
+    run_id = _scalar(
+        con,
+        "SELECT run_id FROM crawl_runs WHERE run_id IS NOT NULL "
+        "ORDER BY started_at DESC NULLS LAST, run_id DESC LIMIT 1",
+    )
+    if run_id is None:
+        run_id = _scalar(
+            con, "SELECT run_id FROM crawl_log ORDER BY fetched_at DESC, run_id DESC LIMIT 1"
+        )
+    return run_id
+
+
+def check_crawl_failure_rate(con: duckdb.DuckDBPyConnection, max_rate: float) -> CheckOutcome:
+    """The latest crawl run's share of failed URLs (crawl_log) is at most ``max_rate``."""
+    run_id = latest_run_id(con)
+    if run_id is None:
+        return CheckOutcome(True, "no crawl run recorded yet", {"urls": 0})
+    urls, failed = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE outcome = 'failed') FROM crawl_log "
+        "WHERE run_id = ?",
+        [run_id],
+    ).fetchone()
+    reasons = dict(
+        con.execute(
+            "SELECT coalesce(reason, 'unknown'), count(*) FROM crawl_log "
+            "WHERE run_id = ? AND outcome = 'failed' GROUP BY 1 ORDER BY 2 DESC, 1",
+            [run_id],
+        ).fetchall()
+    )
+    rate = failed / urls if urls else 0.0
+    metadata = {
+        "crawl_run_id": run_id,
+        "urls": urls,
+        "failed": failed,
+        "failure_rate": round(rate, 4),
+        "max_failure_rate": max_rate,
+        "failures_by_reason": reasons,
+    }
+    if not urls:
+        return CheckOutcome(True, f"run {run_id} fetched no URLs", metadata)
+    passed = rate <= max_rate
+    verdict = "within" if passed else "above"
+    return CheckOutcome(
+        passed,
+        f"run {run_id}: {failed} of {urls} URLs failed ({rate:.1%}), {verdict} {max_rate:.1%}",
+        metadata,
+    )
+
+
+# -- Dagster wrappers ----------------------------------------------------------
+
+ARTICLES = table_key("articles")
+CRAWL_LOG = table_key("crawl_log")
+
+
+@contextmanager
+def _database(newsdesk: NewsdeskResource) -> Iterator[duckdb.DuckDBPyConnection | None]:
+    path = newsdesk.warehouse.duckdb_path
+    if not path.exists():
+        yield None
+        return
+    # Read-only: a check never blocks a build (which swaps in a new file anyway).
+    con = connect(path, read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def _result(
+    outcome: CheckOutcome, severity: dg.AssetCheckSeverity = dg.AssetCheckSeverity.ERROR
+) -> dg.AssetCheckResult:
+    metadata = {
+        key: dg.MetadataValue.json(value) if isinstance(value, dict | list) else value
+        for key, value in outcome.metadata.items()
+        if value is not None
+    }
+    return dg.AssetCheckResult(
+        passed=outcome.passed,
+        severity=severity,
+        description=outcome.description,
+        metadata=metadata,
+    )
+
+
+_NO_DATABASE = CheckOutcome(False, "no DuckDB database yet: materialize the duckdb tables")
+
+
+@dg.asset_check(
+    asset=ARTICLES,
+    name="article_id_unique",
+    description="Every article appears exactly once (article_id unique and never null).",
+)
+def article_id_unique(newsdesk: NewsdeskResource) -> dg.AssetCheckResult:
+    """Dagster check around `check_article_id_unique`."""
+    with _database(newsdesk) as con:
+        return _result(check_article_id_unique(con) if con else _NO_DATABASE)
+
+
+@dg.asset_check(
+    asset=ARTICLES,
+    name="title_and_published_at_not_null",
+    description="Every article has a (non-empty) title and a published_at.",
+)
+def title_and_published_at_not_null(newsdesk: NewsdeskResource) -> dg.AssetCheckResult:
+    """Dagster check around `check_required_fields`."""
+    with _database(newsdesk) as con:
+        return _result(check_required_fields(con) if con else _NO_DATABASE)
+
+
+@dg.asset_check(
+    asset=ARTICLES,
+    name="field_coverage",
+    description="Share of the most recently crawled articles with authors, source, tags, body "
+    "(non-video) and image is above its threshold: a change of the site's markup fails here "
+    "instead of silently emptying a column.",
+)
+def field_coverage_check(
+    newsdesk: NewsdeskResource, check_settings: CheckSettings
+) -> dg.AssetCheckResult:
+    """Dagster check around `check_field_coverage`."""
+    with _database(newsdesk) as con:
+        if con is None:
+            return _result(_NO_DATABASE)
+        return _result(
+            check_field_coverage(
+                con, check_settings.coverage_thresholds(), check_settings.coverage_sample_size
+            )
+        )
+
+
+@dg.asset_check(
+    asset=ARTICLES,
+    name="no_future_published_at",
+    description="No article is published in the future (a time zone bug shows here).",
+)
+def no_future_published_at(
+    newsdesk: NewsdeskResource, check_settings: CheckSettings
+) -> dg.AssetCheckResult:
+    """Dagster check around `check_no_future_dates`."""
+    with _database(newsdesk) as con:
+        if con is None:
+            return _result(_NO_DATABASE)
+        return _result(check_no_future_dates(con, check_settings.current_time()))
+
+
+@dg.asset_check(
+    asset=ARTICLES,
+    name="newest_article_fresh",
+    description="The newest article is recent (default 48 h; NEWSDESK_FRESHNESS_HOURS or the "
+    "check_settings resource change it). A warning: a quiet news day is not a broken pipeline.",
+)
+def newest_article_fresh(
+    newsdesk: NewsdeskResource, check_settings: CheckSettings
+) -> dg.AssetCheckResult:
+    """Dagster check around `check_freshness`."""
+    with _database(newsdesk) as con:
+        if con is None:
+            return _result(_NO_DATABASE, dg.AssetCheckSeverity.WARN)
+        return _result(
+            check_freshness(con, check_settings.current_time(), check_settings.freshness_max_age()),
+            dg.AssetCheckSeverity.WARN,
+        )
+
+
+@dg.asset_check(
+    asset=CRAWL_LOG,
+    name="crawl_failure_rate",
+    description="The latest crawl run's share of failed URLs is below the threshold "
+    "(check_settings.max_crawl_failure_rate).",
+)
+def crawl_failure_rate(
+    newsdesk: NewsdeskResource, check_settings: CheckSettings
+) -> dg.AssetCheckResult:
+    """Dagster check around `check_crawl_failure_rate`."""
+    with _database(newsdesk) as con:
+        if con is None:
+            return _result(_NO_DATABASE)
+        return _result(check_crawl_failure_rate(con, check_settings.max_crawl_failure_rate))
+
+
+ASSET_CHECKS = [
+    article_id_unique,
+    title_and_published_at_not_null,
+    field_coverage_check,
+    no_future_published_at,
+    newest_article_fresh,
+    crawl_failure_rate,
+]

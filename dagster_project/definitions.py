@@ -1,0 +1,40 @@
+"""The code location: assembles assets, checks, jobs, schedules and resources.
+
+Found by ``dagster dev`` / ``dagster definitions validate`` from the repo root
+through ``[tool.dagster]`` in pyproject.toml (``defs`` below).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dagster as dg
+
+from dagster_project.assets import articles_by_month, articles_latest, duckdb_tables
+from dagster_project.checks import ASSET_CHECKS
+from dagster_project.jobs import JOBS
+from dagster_project.resources import PROJECT_ROOT, CheckSettings, NewsdeskResource
+from dagster_project.schedules import SCHEDULES
+
+
+def build_definitions(**resources: Any) -> dg.Definitions:
+    """The definitions, with the default resources unless others are given by key.
+
+    Tests pass e.g. ``newsdesk=NewsdeskResource(base_url=<replica>, warehouse_root=<tmp>)``.
+    """
+    defaults: dict[str, Any] = {
+        "newsdesk": NewsdeskResource(),
+        "check_settings": CheckSettings(),
+        # forward_stdio (the default): Scrapy's own stderr lands in the run's compute logs.
+        "pipes_subprocess_client": dg.PipesSubprocessClient(cwd=str(PROJECT_ROOT)),
+    }
+    return dg.Definitions(
+        assets=[articles_by_month, articles_latest, duckdb_tables],
+        asset_checks=ASSET_CHECKS,
+        jobs=JOBS,
+        schedules=SCHEDULES,
+        resources={**defaults, **resources},
+    )
+
+
+defs = build_definitions()
