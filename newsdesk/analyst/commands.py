@@ -1,0 +1,293 @@
+"""The analyst subcommands of ``newsdesk``: query, sql, search, export, report.
+
+`register` adds them to the main parser's subparsers (``newsdesk.cli``) and
+`COMMANDS` maps each name to its function. Library errors (`AnalystError`)
+become ``newsdesk.cli.CliError``: one line on stderr, exit status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from newsdesk import cli as _cli
+from newsdesk.analyst.database import FORMATS, AnalystError, open_database, render, run_query
+from newsdesk.analyst.filters import ArticleFilters, parse_day
+from newsdesk.warehouse import Warehouse
+
+
+def _day(option: str) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
+        try:
+            return parse_day(text, option)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return parse
+
+
+def _width(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 (no limit) or more, got {value}")
+    return value
+
+
+def _add_output(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="table",
+        help="output: an aligned table (default), csv, json (array of objects) or markdown",
+    )
+    parser.add_argument(
+        "--max-width",
+        metavar="N",
+        type=_width,
+        default=60,
+        help="cut table/markdown cells at N characters (default 60; 0 = never)",
+    )
+
+
+def _add_dates(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--since", metavar="DATE", type=_day("--since"), help="published on or after this UTC day"
+    )
+    parser.add_argument(
+        "--until", metavar="DATE", type=_day("--until"), help="published on or before this UTC day"
+    )
+
+
+def _add_filters(parser: argparse.ArgumentParser) -> None:
+    _add_dates(parser)
+    parser.add_argument(
+        "--section",
+        metavar="S",
+        action="append",
+        default=[],
+        help="a section slug (politics) or group (news, articles, videos); repeat for several",
+    )
+    parser.add_argument(
+        "--tag", metavar="T", action="append", default=[], help="articles with this tag; repeatable"
+    )
+    parser.add_argument("--author", metavar="A", help="articles bylined to this author")
+    parser.add_argument("--source", metavar="S", help="articles crediting this source")
+
+
+def _filters(args: argparse.Namespace, search: str | None = None) -> ArticleFilters:
+    filters = ArticleFilters(
+        since=args.since,
+        until=args.until,
+        sections=list(getattr(args, "section", []) or []),
+        tags=list(getattr(args, "tag", []) or []),
+        author=getattr(args, "author", None),
+        source=getattr(args, "source", None),
+        search=search,
+    )
+    try:
+        filters.check()
+    except ValueError as exc:
+        raise _cli.CliError(str(exc)) from exc
+    return filters
+
+
+@contextmanager
+def _database(args: argparse.Namespace) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The read-only connection, with `AnalystError` turned into a CLI error."""
+    try:
+        con = open_database(Warehouse.at(args.warehouse))
+    except AnalystError as exc:
+        raise _cli.CliError(str(exc)) from exc
+    try:
+        yield con
+    except AnalystError as exc:
+        raise _cli.CliError(str(exc)) from exc
+    finally:
+        con.close()
+
+
+def register(subparsers: Any) -> None:
+    """Add ``query``, ``sql``, ``search``, ``export`` and ``report`` to ``newsdesk``'s parser.
+
+    ``subparsers`` is what ``ArgumentParser.add_subparsers`` returned in
+    ``newsdesk.cli.build_parser``. The command functions are also added to
+    ``newsdesk.cli.COMMANDS`` (idempotent), so one ``register(sub)`` call wires them.
+    """
+    from newsdesk.analyst.export import EXPORT_FORMATS
+
+    query = subparsers.add_parser(
+        "query",
+        help="run SQL on the DuckDB tables (read-only) and print the result",
+        description="Run SQL against <warehouse>/newsdesk.duckdb, opened read-only. Tables: "
+        "articles, article_tags, article_authors, tags, authors, sources, sections, "
+        "daily_section_counts, crawl_log, crawl_runs, article_revisions; views and macros: "
+        "see `newsdesk sql` then .tables, or the README.",
+        epilog='example: newsdesk query "SELECT section, count(*) AS n FROM articles '
+        'GROUP BY 1 ORDER BY n DESC" --format markdown',
+    )
+    query.add_argument("sql", metavar="SQL", help="the query ('-' reads it from stdin)")
+    _add_output(query)
+    _cli._add_warehouse(query)
+
+    shell = subparsers.add_parser(
+        "sql",
+        help="interactive SQL shell on the DuckDB tables (read-only)",
+        description="An interactive SQL shell on <warehouse>/newsdesk.duckdb, read-only. End "
+        "statements with ';'. .help lists the shell commands (.tables, .schema, .format). "
+        "Reads a script when stdin is not a terminal: newsdesk sql < queries.sql",
+    )
+    _add_output(shell)
+    _cli._add_warehouse(shell)
+
+    search = subparsers.add_parser(
+        "search",
+        help="full-text search of titles, subtitles and bodies (BM25 ranking)",
+        description="Search titles, subtitles and bodies with DuckDB's full-text index (English "
+        "stemming and stop words; case and accents ignored), best matches first.",
+        epilog='example: newsdesk search "ceasefire negotiations" --since 2025-07-01 '
+        "--section politics --limit 10",
+    )
+    search.add_argument("query", metavar="WORDS", help="the words to look for")
+    _add_filters(search)
+    search.add_argument(
+        "--limit", metavar="N", type=_cli._positive_int, default=20, help="at most N hits (20)"
+    )
+    _add_output(search)
+    _cli._add_warehouse(search)
+
+    export = subparsers.add_parser(
+        "export",
+        help="export articles as a documented bundle (Frictionless Data Package)",
+        description="Write the selected articles to a new folder: the data file, "
+        "datapackage.json (every column's type, meaning, derivation and null rate), README.md "
+        "and manifest.json (filters, row count, date range, crawls, checksums). Nothing is "
+        "left behind if it fails; an existing PATH is only replaced with --force.",
+        epilog="example: newsdesk export --out exports/gaza-july --format csv --since 2025-07-01 "
+        "--until 2025-07-31 --tag Gaza --columns article_id,published_at,title,url",
+    )
+    export.add_argument("--out", metavar="PATH", required=True, help="the bundle folder to create")
+    export.add_argument(
+        "--format",
+        choices=list(EXPORT_FORMATS),
+        default="parquet",
+        help="data file format (default parquet; lists become JSON text in csv and xlsx)",
+    )
+    _add_filters(export)
+    export.add_argument("--search", metavar="Q", help="only articles matching these words")
+    export.add_argument(
+        "--columns",
+        metavar="LIST",
+        help="comma separated columns to export, in this order (default: all)",
+    )
+    export.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    _cli._add_warehouse(export)
+
+    report = subparsers.add_parser(
+        "report",
+        help="write a self-contained HTML report with charts",
+        description="Write one HTML file (no network needed to open it) with charts: articles "
+        "per day by section, top tags over time, sources and authors, crawl health.",
+        epilog="example: newsdesk report --out report.html --since 2025-07-01",
+    )
+    report.add_argument(
+        "--out", metavar="FILE", default="report.html", help="where to write (report.html)"
+    )
+    _add_dates(report)
+    _cli._add_warehouse(report)
+
+    _cli.COMMANDS.update(COMMANDS)
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    """``newsdesk query SQL``."""
+    sql = sys.stdin.read() if args.sql == "-" else args.sql
+    with _database(args) as con:
+        result = run_query(con, sql)
+        print(render(result, args.format, max_width=args.max_width))
+    return 0
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    """``newsdesk sql``: the interactive shell."""
+    from newsdesk.analyst.shell import run_shell
+
+    warehouse = Warehouse.at(args.warehouse)
+    with _database(args) as con:
+        banner = (
+            f"newsdesk sql on {warehouse.duckdb_path} (read-only). End statements with ';'. "
+            ".help for help, .quit to leave."
+        )
+        return run_shell(con, fmt=args.format, max_width=args.max_width, banner=banner)
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """``newsdesk search WORDS``."""
+    from newsdesk.analyst.search import search_articles
+
+    filters = _filters(args)
+    with _database(args) as con:
+        result = search_articles(con, args.query, filters, limit=args.limit)
+        if not result.rows and args.format == "table":
+            print(f"no articles match {args.query!r}", file=sys.stderr)
+            return 0
+        print(render(result, args.format, max_width=args.max_width))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """``newsdesk export --out PATH``."""
+    from newsdesk.analyst.export import ExportOptions, export_articles, parse_columns
+
+    filters = _filters(args, search=args.search)
+    with _database(args) as con:
+        result = export_articles(
+            con,
+            ExportOptions(
+                out=Path(args.out),
+                fmt=args.format,
+                filters=filters,
+                columns=parse_columns(args.columns),
+                force=args.force,
+            ),
+        )
+    dates = result.manifest["date_range"]
+    span = ""
+    if result.rows:
+        span = f", published {dates['published_from']} to {dates['published_to']}"
+    print(f"exported {result.rows} articles to {result.path}{span}")
+    print(f"  data: {result.data_file}")
+    print(f"  dictionary: {result.path / 'datapackage.json'}, {result.path / 'README.md'}")
+    print(f"  manifest: {result.path / 'manifest.json'}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """``newsdesk report``."""
+    from newsdesk.analyst.report import write_report
+
+    filters = _filters(args)
+    warehouse = Warehouse.at(args.warehouse)
+    out = Path(args.out)
+    with _database(args) as con:
+        data = write_report(con, out, filters, warehouse.duckdb_path)
+    print(f"wrote {out} ({data.articles} articles, {out.stat().st_size // 1024} KiB)")
+    return 0
+
+
+#: Command name -> function, for ``newsdesk.cli.main``'s dispatch.
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "query": cmd_query,
+    "sql": cmd_sql,
+    "search": cmd_search,
+    "export": cmd_export,
+    "report": cmd_report,
+}

@@ -1,0 +1,506 @@
+"""``newsdesk report``: one self-contained HTML file with charts of the coverage and the crawls.
+
+The page needs no network: charts are inline SVG drawn here in Python
+(`newsdesk.analyst.charts`), styles are inline, there is no JavaScript, and a
+Content-Security-Policy forbids loading anything. Sections: key figures,
+articles per day by section, top tags over time, shares of sources and
+authors, crawl health (outcomes, failures by reason, runs, field coverage by
+extraction layer).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from string import Template
+from typing import Any
+
+import duckdb
+
+from newsdesk.analyst import charts
+from newsdesk.analyst.database import AnalystError, one_line, temp_name
+from newsdesk.analyst.filters import ArticleFilters
+
+TEMPLATE = Path(__file__).with_name("report_template.html")
+
+#: Daily columns up to this many days, weekly beyond (a bar must stay visible).
+MAX_DAILY_BUCKETS = 120
+TOP_SECTIONS = 9
+TOP_TAGS = 14
+TOP_SOURCES = 10
+TOP_AUTHORS = 10
+
+#: Fields whose coverage and extraction layer the report shows, and how "present" is tested.
+COVERAGE_FIELDS: tuple[tuple[str, str], ...] = (
+    ("title", "scalar"),
+    ("published_at", "scalar"),
+    ("section", "scalar"),
+    ("body", "scalar"),
+    ("subtitle", "scalar"),
+    ("authors", "list"),
+    ("tags", "list"),
+    ("image_url", "scalar"),
+    ("image_caption", "scalar"),
+    ("post_id", "scalar"),
+    ("source", "scalar"),
+    ("region", "scalar"),
+    ("coverage", "scalar"),
+    ("read_time_min", "scalar"),
+    ("updated_at", "scalar"),
+    ("links", "list"),
+)
+LAYER_COLORS: dict[str, str] = {
+    "metadata": "#4e79a7",
+    "meta": "#76b7b2",
+    "page": "#f28e2b",
+    "url": "#b07aa1",
+    "not recorded": "#9aa3ae",
+    "missing": "#eceef1",
+}
+OUTCOME_COLORS: dict[str, str] = {
+    "article": "#59a14f",
+    "listing": "#4e79a7",
+    "sitemap": "#76b7b2",
+    "page": "#bab0ac",
+    "skipped": "#edc948",
+    "failed": "#e15759",
+}
+
+
+@dataclass
+class ReportData:
+    """Everything the report shows, queried once."""
+
+    filters: ArticleFilters
+    generated_at: dt.datetime
+    database: Path
+    articles: int = 0
+    first: dt.datetime | None = None
+    last: dt.datetime | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    daily: list[tuple[dt.date, str, int]] = field(default_factory=list)
+    tag_weeks: list[tuple[str, dt.date, int]] = field(default_factory=list)
+    sources: list[tuple[str, int]] = field(default_factory=list)
+    no_source: int = 0
+    authors: list[tuple[str, int]] = field(default_factory=list)
+    outcomes: list[tuple[str, int]] = field(default_factory=list)
+    failures: list[tuple[str, int]] = field(default_factory=list)
+    runs: list[dict[str, Any]] = field(default_factory=list)
+    coverage: list[tuple[str, dict[str, int]]] = field(default_factory=list)
+
+
+def collect(con: duckdb.DuckDBPyConnection, filters: ArticleFilters, database: Path) -> ReportData:
+    """Query the numbers behind every chart (filter values are bound parameters)."""
+    data = ReportData(filters=filters, generated_at=dt.datetime.now(dt.UTC), database=database)
+    table = temp_name("report_articles")
+    where, params = filters.where("a")
+    try:
+        con.execute(
+            f"CREATE TEMP TABLE {table} AS SELECT a.*, "
+            "CAST(a.published_at AT TIME ZONE 'UTC' AS DATE) AS utc_day "
+            f"FROM articles AS a WHERE {where}",
+            params,
+        )
+        _collect_articles(con, table, data)
+        _collect_crawls(con, data)
+    except duckdb.Error as exc:
+        raise AnalystError(f"report failed: {one_line(exc)}") from exc
+    finally:
+        with contextlib.suppress(duckdb.Error):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+    return data
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[Any, ...]]:
+    return con.execute(sql).fetchall()
+
+
+def _collect_articles(con: duckdb.DuckDBPyConnection, t: str, data: ReportData) -> None:
+    row = con.execute(
+        f"SELECT count(*), min(published_at), max(published_at), count(DISTINCT section), "
+        f"count(DISTINCT source) FROM {t}"
+    ).fetchone()
+    assert row is not None
+    data.articles, data.first, data.last = int(row[0]), row[1], row[2]
+    data.counts["sections"], data.counts["sources"] = int(row[3]), int(row[4])
+    for name, key in (("article_tags", "tags"), ("article_authors", "authors")):
+        column = "tag" if key == "tags" else "author"
+        value = con.execute(
+            f"SELECT count(DISTINCT x.{column}) FROM {name} AS x "
+            f"WHERE x.article_id IN (SELECT article_id FROM {t})"
+        ).fetchone()
+        data.counts[key] = int(value[0]) if value else 0
+    data.daily = [
+        (d, s, int(n))
+        for d, s, n in _rows(
+            con,
+            f"SELECT utc_day, coalesce(section, '(none)'), count(*) FROM {t} "
+            "GROUP BY ALL ORDER BY 1, 2",
+        )
+    ]
+    data.tag_weeks = [
+        (tag, week, int(n))
+        for tag, week, n in _rows(
+            con,
+            f"""
+            WITH x AS (
+                SELECT tg.tag, CAST(date_trunc('week', a.utc_day) AS DATE) AS week, a.article_id
+                FROM article_tags AS tg JOIN {t} AS a USING (article_id)
+            ), top AS (
+                SELECT tag FROM x GROUP BY tag
+                ORDER BY count(DISTINCT article_id) DESC, tag LIMIT {TOP_TAGS}
+            )
+            SELECT tag, week, count(DISTINCT article_id) FROM x WHERE tag IN (SELECT tag FROM top)
+            GROUP BY ALL ORDER BY 1, 2
+            """,
+        )
+    ]
+    data.sources = [
+        (s, int(n))
+        for s, n in _rows(
+            con,
+            f"SELECT source, count(*) FROM {t} WHERE source IS NOT NULL "
+            "GROUP BY 1 ORDER BY 2 DESC, 1",
+        )
+    ]
+    data.no_source = data.articles - sum(n for _, n in data.sources)
+    data.authors = [
+        (s, int(n))
+        for s, n in _rows(
+            con,
+            f"SELECT x.author, count(DISTINCT x.article_id) FROM article_authors AS x "
+            f"JOIN {t} AS a USING (article_id) GROUP BY 1 ORDER BY 2 DESC, 1 "
+            f"LIMIT {TOP_AUTHORS + 1}",
+        )
+    ]
+    data.counts["no_author"] = int(
+        _rows(con, f"SELECT count(*) FROM {t} WHERE len(authors) = 0 OR authors IS NULL")[0][0]
+    )
+    selects = []
+    for name, kind in COVERAGE_FIELDS:
+        present = f"len({name}) > 0" if kind == "list" else f"{name} IS NOT NULL"
+        selects.append(
+            f"SELECT '{name}' AS field, CASE WHEN NOT coalesce({present}, false) THEN 'missing' "
+            f"ELSE coalesce(field_layers['{name}'], 'not recorded') END AS layer, count(*) AS n "
+            f"FROM {t} GROUP BY ALL"
+        )
+    layers: dict[str, dict[str, int]] = defaultdict(dict)
+    for name, layer, n in _rows(con, " UNION ALL ".join(selects)):
+        layers[name][layer] = int(n)
+    data.coverage = [(name, layers.get(name, {})) for name, _ in COVERAGE_FIELDS]
+
+
+def _collect_crawls(con: duckdb.DuckDBPyConnection, data: ReportData) -> None:
+    data.outcomes = [
+        (o, int(n))
+        for o, n in _rows(
+            con,
+            "SELECT coalesce(outcome, 'unknown'), count(*) FROM crawl_log GROUP BY 1 "
+            "ORDER BY 2 DESC",
+        )
+    ]
+    data.failures = [
+        (r, int(n))
+        for r, n in _rows(
+            con,
+            "SELECT coalesce(reason, 'unknown'), count(*) FROM crawl_log WHERE outcome = 'failed' "
+            "GROUP BY 1 ORDER BY 2 DESC, 1",
+        )
+    ]
+    cursor = con.execute(
+        """
+        SELECT r.run_id, r.base_url, r.started_at, r.duration_s, r.pages_fetched,
+               r.articles_new, r.articles_updated, r.articles_unchanged, r.blocked,
+               (SELECT count(*) FROM crawl_log AS l
+                WHERE l.run_id = r.run_id AND l.outcome = 'failed') AS failures
+        FROM crawl_runs AS r ORDER BY r.started_at DESC LIMIT 12
+        """
+    )
+    names = [d[0] for d in cursor.description]
+    data.runs = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+# --- rendering ----------------------------------------------------------------------
+
+
+def _fmt_int(n: int) -> str:
+    return f"{n:,}".replace(",", "\u202f")
+
+
+def _day(value: dt.datetime | dt.date | None) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(dt.UTC).date()
+    return value.strftime("%-d %b %Y")
+
+
+def _daily_chart(data: ReportData) -> tuple[str, str, str]:
+    if not data.daily:
+        return charts.empty_chart("No articles in this window"), "", "Articles per day"
+    first, last = data.daily[0][0], data.daily[-1][0]
+    weekly = (last - first).days + 1 > MAX_DAILY_BUCKETS
+    if weekly:
+        first = first - dt.timedelta(days=first.weekday())
+    step = 7 if weekly else 1
+    buckets: list[dt.date] = []
+    day = first
+    while day <= last:
+        buckets.append(day)
+        day += dt.timedelta(days=step)
+    index = {b: i for i, b in enumerate(buckets)}
+    totals: dict[str, int] = defaultdict(int)
+    for _, section, n in data.daily:
+        totals[section] += n
+    ranked = sorted(totals, key=lambda s: (-totals[s], s))
+    shown = ranked[:TOP_SECTIONS] if len(ranked) > TOP_SECTIONS + 1 else ranked
+    colors = {s: charts.PALETTE[i % len(charts.PALETTE)] for i, s in enumerate(shown)}
+    values: dict[str, list[int]] = {s: [0] * len(buckets) for s in [*shown, "other sections"]}
+    for d, section, n in data.daily:
+        bucket = d - dt.timedelta(days=d.weekday()) if weekly else d
+        key = section if section in colors else "other sections"
+        values[key][index[bucket]] += n
+    series = [charts.Series(s, colors[s], values[s]) for s in shown]
+    if any(values["other sections"]):
+        series.append(charts.Series("other sections", charts.OTHER, values["other sections"]))
+    labels: dict[int, str] = {}
+    every = max(1, len(buckets) // 10)
+    for i, b in enumerate(buckets):
+        if weekly:
+            marked = i % every == 0
+        elif len(buckets) <= 45:
+            marked = i == 0 or b.weekday() == 0
+        else:
+            marked = i == 0 or b.day in (1, 15)
+        if marked:
+            labels[i] = (
+                b.strftime("%-d %b %Y")
+                if i == 0 or (b.month == 1 and b.day <= 7)
+                else (b.strftime("%-d %b"))
+            )
+    names = [b.isoformat() if not weekly else f"week of {b.isoformat()}" for b in buckets]
+    title = "Articles per week by section" if weekly else "Articles per day by section"
+    chart = charts.stacked_columns(names, series, axis_labels=labels, label=title)
+    legend_items = [(f"{s.name} · {sum(s.values)}", s.color) for s in series]
+    return chart, charts.legend(legend_items), title
+
+
+def _tags_chart(data: ReportData) -> str:
+    if not data.tag_weeks:
+        return charts.empty_chart("No tagged articles in this window")
+    weeks = sorted({w for _, w, _ in data.tag_weeks})
+    week = weeks[0]
+    all_weeks = []
+    while week <= weeks[-1]:
+        all_weeks.append(week)
+        week += dt.timedelta(days=7)
+    totals: dict[str, int] = defaultdict(int)
+    for tag, _, n in data.tag_weeks:
+        totals[tag] += n
+    tags = sorted(totals, key=lambda t: (-totals[t], t))
+    grid = {t: [0] * len(all_weeks) for t in tags}
+    position = {w: i for i, w in enumerate(all_weeks)}
+    for tag, w, n in data.tag_weeks:
+        grid[tag][position[w]] = n
+    every = max(1, len(all_weeks) // 8)
+    labels = {i: w.strftime("%-d %b") for i, w in enumerate(all_weeks) if i % every == 0}
+    return charts.heatmap(
+        tags,
+        [f"week of {w.isoformat()}" for w in all_weeks],
+        [grid[t] for t in tags],
+        column_labels=labels,
+        label="Top tags: articles per week",
+    )
+
+
+def _sources_chart(data: ReportData) -> str:
+    items = data.sources[:TOP_SOURCES]
+    rest = sum(n for _, n in data.sources[TOP_SOURCES:])
+    if rest:
+        items.append(("other sources", rest))
+    if data.no_source:
+        items.append(("no source line", data.no_source))
+    return charts.hbars(
+        items,
+        data.articles,
+        label="Sources: share of articles",
+        color=charts.PALETTE[1],
+        muted=("other sources", "no source line"),
+    )
+
+
+def _authors_chart(data: ReportData) -> str:
+    items = list(data.authors[:TOP_AUTHORS])
+    if data.counts.get("no_author"):
+        items.append(("no byline", data.counts["no_author"]))
+    return charts.hbars(
+        items,
+        data.articles,
+        label="Authors: share of articles",
+        color=charts.PALETTE[0],
+        muted=("no byline",),
+    )
+
+
+def _coverage_chart(data: ReportData) -> tuple[str, str]:
+    order = list(LAYER_COLORS)
+    rows = []
+    notes = []
+    for name, layers in data.coverage:
+        parts = [(layer, layers.get(layer, 0)) for layer in order]
+        parts += [(k, v) for k, v in layers.items() if k not in LAYER_COLORS]
+        total = sum(layers.values())
+        present = total - layers.get("missing", 0)
+        rows.append((name, parts))
+        notes.append(f"{present / total:.0%}" if total else "–")
+    chart = charts.stacked_rows(rows, LAYER_COLORS, label="Field coverage", right_note=notes)
+    return chart, charts.legend([(k, v) for k, v in LAYER_COLORS.items()])
+
+
+def _outcomes_chart(data: ReportData) -> str:
+    if not data.outcomes:
+        return charts.empty_chart("No crawl log in this warehouse", width=560, height=90)
+    total = sum(n for _, n in data.outcomes)
+    return charts.hbars(
+        data.outcomes,
+        total,
+        label="Outcome of every fetched page",
+        colors=OUTCOME_COLORS,
+    )
+
+
+def _failures_chart(data: ReportData) -> str:
+    if not data.outcomes:
+        return charts.empty_chart("No crawl log yet", width=560, height=90)
+    if not data.failures:
+        return charts.empty_chart("No failed pages: every fetch succeeded", width=560, height=90)
+    total = sum(n for _, n in data.failures)
+    return charts.hbars(
+        data.failures[:12], total, label="Failures by reason", color=charts.PALETTE[2]
+    )
+
+
+def _runs_table(data: ReportData) -> str:
+    if not data.runs:
+        return '<p class="muted">No crawl runs recorded in this warehouse.</p>'
+    head = (
+        "<tr><th>started (UTC)</th><th>site</th><th class=n>duration</th><th class=n>pages</th>"
+        "<th class=n>new</th><th class=n>updated</th><th class=n>unchanged</th>"
+        "<th class=n>failures</th><th>status</th></tr>"
+    )
+    rows = []
+    for run in data.runs:
+        started = run.get("started_at")
+        started_text = (
+            started.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
+            if isinstance(started, dt.datetime)
+            else "–"
+        )
+        status = (
+            '<span class="pill bad">blocked</span>'
+            if run.get("blocked")
+            else '<span class="pill ok">ok</span>'
+        )
+        duration = run.get("duration_s")
+        cells = [
+            started_text,
+            escape(str(run.get("base_url") or "–")),
+            f"{duration:.0f} s" if isinstance(duration, int | float) else "–",
+            *(_fmt_int(int(run.get(k) or 0)) for k in ("pages_fetched", "articles_new")),
+            *(_fmt_int(int(run.get(k) or 0)) for k in ("articles_updated", "articles_unchanged")),
+            _fmt_int(int(run.get("failures") or 0)),
+        ]
+        tds = "".join(f"<td{' class=n' if i >= 2 else ''}>{c}</td>" for i, c in enumerate(cells))
+        rows.append(f"<tr>{tds}<td>{status}</td></tr>")
+    return f'<table class="runs"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def _kpis(data: ReportData) -> str:
+    fetched = sum(n for _, n in data.outcomes)
+    failed = sum(n for _, n in data.failures)
+    cards = [
+        ("articles", _fmt_int(data.articles), f"{_day(data.first)} – {_day(data.last)}"),
+        ("sections", _fmt_int(data.counts.get("sections", 0)), "with articles"),
+        ("tags", _fmt_int(data.counts.get("tags", 0)), "distinct"),
+        ("authors", _fmt_int(data.counts.get("authors", 0)), "distinct bylines"),
+        ("sources", _fmt_int(data.counts.get("sources", 0)), "credited"),
+        (
+            "pages fetched",
+            _fmt_int(fetched),
+            f"{len(data.runs)} crawl run{'s' if len(data.runs) != 1 else ''}",
+        ),
+        (
+            "failure rate",
+            f"{failed / fetched:.1%}" if fetched else "–",
+            f"{_fmt_int(failed)} failed pages",
+        ),
+    ]
+    return "".join(
+        f'<div class="kpi"><div class="kpi-value">{escape(v)}</div>'
+        f'<div class="kpi-label">{escape(k)}</div><div class="kpi-note">{escape(n)}</div></div>'
+        for k, v, n in cards
+    )
+
+
+def render_html(data: ReportData) -> str:
+    """The report page for ``data``."""
+    daily, daily_legend, daily_title = _daily_chart(data)
+    coverage, coverage_legend = _coverage_chart(data)
+    since, until = data.filters.since, data.filters.until
+    if since or until:
+        window = f"published {_day(since) if since else 'from the start'} – "
+        window += _day(until) if until else "the latest article"
+    else:
+        window = "all articles in the warehouse"
+    values = {
+        "title": "Al Mayadeen English — coverage report",
+        "window": escape(window),
+        "generated": escape(data.generated_at.strftime("%Y-%m-%d %H:%M UTC")),
+        "database": escape(str(data.database)),
+        "kpis": _kpis(data),
+        "daily_title": escape(daily_title),
+        "daily_chart": daily,
+        "daily_legend": daily_legend,
+        "tags_chart": _tags_chart(data),
+        "sources_chart": _sources_chart(data),
+        "authors_chart": _authors_chart(data),
+        "authors_note": escape(
+            "Share of articles bylined to each author (an article with several authors "
+            "counts for each of them)."
+        ),
+        "outcomes_chart": _outcomes_chart(data),
+        "failures_chart": _failures_chart(data),
+        "runs_table": _runs_table(data),
+        "coverage_chart": coverage,
+        "coverage_legend": coverage_legend,
+    }
+    return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(values)
+
+
+def write_report(
+    con: duckdb.DuckDBPyConnection, out: Path, filters: ArticleFilters, database: Path
+) -> ReportData:
+    """Collect, render and write the report to ``out`` atomically (replacing it)."""
+    try:
+        filters.check()
+    except ValueError as exc:
+        raise AnalystError(str(exc)) from exc
+    data = collect(con, filters, database)
+    page = render_html(data)
+    out = Path(out)
+    tmp = out.parent / f".{out.name}.{uuid.uuid4().hex[:12]}.tmp"
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(page, encoding="utf-8")
+        os.replace(tmp, out)
+    except OSError as exc:
+        raise AnalystError(f"cannot write {out}: {exc.strerror or exc}") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+    return data
