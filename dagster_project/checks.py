@@ -38,6 +38,9 @@ VIDEO_EXEMPT = frozenset({"body"})
 # zone bug (Beirut wall time read as UTC) shifts times by 2-3 hours, well above it.
 FUTURE_TOLERANCE = timedelta(minutes=15)
 
+# Fewest fetched URLs for which a crawl's failure rate means something.
+MIN_URLS_FOR_RATE = 20
+
 
 @dataclass(frozen=True)
 class CheckOutcome:
@@ -218,8 +221,16 @@ def latest_run_id(con: duckdb.DuckDBPyConnection) -> str | None:
     return run_id
 
 
-def check_crawl_failure_rate(con: duckdb.DuckDBPyConnection, max_rate: float) -> CheckOutcome:
-    """The latest crawl run's share of failed URLs (crawl_log) is at most ``max_rate``."""
+def check_crawl_failure_rate(
+    con: duckdb.DuckDBPyConnection, max_rate: float, min_urls: int = MIN_URLS_FOR_RATE
+) -> CheckOutcome:
+    """The latest crawl run's share of failed URLs (crawl_log) is at most ``max_rate``.
+
+    An incremental crawl that found nothing new fetches a handful of URLs, and
+    the failures of the last crawl it retries then make up most of them: below
+    ``min_urls`` fetched URLs the rate is reported but not judged. A run the
+    site blocked (403/429) fails whatever its size.
+    """
     run_id = latest_run_id(con)
     if run_id is None:
         return CheckOutcome(True, "no crawl run recorded yet", {"urls": 0})
@@ -235,6 +246,13 @@ def check_crawl_failure_rate(con: duckdb.DuckDBPyConnection, max_rate: float) ->
             [run_id],
         ).fetchall()
     )
+    blocked = bool(
+        _scalar(
+            con,
+            "SELECT bool_or(coalesce(blocked, false)) FROM crawl_runs WHERE run_id = ?",
+            [run_id],
+        )
+    )
     rate = failed / urls if urls else 0.0
     metadata = {
         "crawl_run_id": run_id,
@@ -242,17 +260,20 @@ def check_crawl_failure_rate(con: duckdb.DuckDBPyConnection, max_rate: float) ->
         "failed": failed,
         "failure_rate": round(rate, 4),
         "max_failure_rate": max_rate,
+        "min_urls": min_urls,
+        "blocked": blocked,
         "failures_by_reason": reasons,
     }
-    if not urls:
-        return CheckOutcome(True, f"run {run_id} fetched no URLs", metadata)
+    counts = f"run {run_id}: {failed} of {urls} URLs failed ({rate:.1%})"
+    if blocked:
+        return CheckOutcome(False, f"{counts}; the site blocked the crawl (403/429)", metadata)
+    if urls < min_urls:
+        return CheckOutcome(
+            True, f"{counts}; fewer than {min_urls} URLs, too few to judge", metadata
+        )
     passed = rate <= max_rate
     verdict = "within" if passed else "above"
-    return CheckOutcome(
-        passed,
-        f"run {run_id}: {failed} of {urls} URLs failed ({rate:.1%}), {verdict} {max_rate:.1%}",
-        metadata,
-    )
+    return CheckOutcome(passed, f"{counts}, {verdict} {max_rate:.1%}", metadata)
 
 
 # -- Dagster wrappers ----------------------------------------------------------
@@ -375,7 +396,8 @@ def newest_article_fresh(
     asset=CRAWL_LOG,
     name="crawl_failure_rate",
     description="The latest crawl run's share of failed URLs is below the threshold "
-    "(check_settings.max_crawl_failure_rate).",
+    "(check_settings.max_crawl_failure_rate; judged from 20 fetched URLs on), and the site "
+    "did not block it.",
 )
 def crawl_failure_rate(
     newsdesk: NewsdeskResource, check_settings: CheckSettings
@@ -384,7 +406,13 @@ def crawl_failure_rate(
     with _database(newsdesk) as con:
         if con is None:
             return _result(_NO_DATABASE)
-        return _result(check_crawl_failure_rate(con, check_settings.max_crawl_failure_rate))
+        return _result(
+            check_crawl_failure_rate(
+                con,
+                check_settings.max_crawl_failure_rate,
+                check_settings.min_crawl_urls_for_failure_rate,
+            )
+        )
 
 
 ASSET_CHECKS = [

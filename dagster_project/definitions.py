@@ -34,6 +34,10 @@ def build_definitions(**resources: Any) -> dg.Definitions:
         jobs=JOBS,
         schedules=SCHEDULES,
         resources={**defaults, **resources},
+        # Steps run in the run's own process: the crawl is already a subprocess and the
+        # build and checks are short, so a process per step would only add seconds each.
+        # Pool limits apply to this executor as well.
+        executor=dg.in_process_executor,
     )
 
 

@@ -115,6 +115,10 @@ class CheckSettings(dg.ConfigurableResource):
     max_crawl_failure_rate: float = Field(
         default=0.05, description="Largest share of failed URLs in the latest crawl run"
     )
+    min_crawl_urls_for_failure_rate: int = Field(
+        default=20,
+        description="A crawl run that fetched fewer URLs is too small to judge its failure rate",
+    )
     coverage_sample_size: int = Field(
         default=200,
         description="Field coverage is measured on this many most recently crawled articles "

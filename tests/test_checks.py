@@ -219,7 +219,14 @@ def test_freshness_threshold_comes_from_settings(monkeypatch):
 # -- crawl failure rate ------------------------------------------------------------------
 
 
-def _crawl(warehouse: Warehouse, run_id: str, started: datetime, ok: int, failed: int) -> None:
+def _crawl(
+    warehouse: Warehouse,
+    run_id: str,
+    started: datetime,
+    ok: int,
+    failed: int,
+    blocked: bool = False,
+) -> None:
     events = [
         CrawlEvent(
             run_id=run_id,
@@ -258,17 +265,19 @@ def _crawl(warehouse: Warehouse, run_id: str, started: datetime, ok: int, failed
             articles_unchanged=0,
             revisions=0,
             failures={"http_404": failed} if failed else {},
-            blocked=False,
+            blocked=blocked,
         ),
     )
 
 
-def _with_runs(tmp_path, runs: list[tuple[str, datetime, int, int]]) -> duckdb.DuckDBPyConnection:
+def _with_runs(
+    tmp_path, runs: list[tuple[str, datetime, int, int]], blocked: bool = False
+) -> duckdb.DuckDBPyConnection:
     warehouse = Warehouse(tmp_path / "wh")
     store = ArticleStore(warehouse)
     store.merge(_sound_articles(), store.load_index())
-    for run_id, started, ok, failed in runs:
-        _crawl(warehouse, run_id, started, ok, failed)
+    for n, (run_id, started, ok, failed) in enumerate(runs):
+        _crawl(warehouse, run_id, started, ok, failed, blocked and n == len(runs) - 1)
     build_database(warehouse)
     return connect(warehouse.duckdb_path, read_only=True)
 
@@ -298,3 +307,26 @@ def test_high_failure_rate_of_the_latest_run_fails(tmp_path):
 
 def test_no_crawl_recorded_passes(sound):
     assert check_crawl_failure_rate(sound, max_rate=0.05).passed
+
+
+def test_small_incremental_run_is_too_small_to_judge(tmp_path):
+    """Nothing new: the run only retried the last crawl's 3 failures (and 2 sitemaps)."""
+    con = _with_runs(
+        tmp_path, [("run-a", NEWEST, 200, 3), ("run-b", NEWEST + timedelta(hours=1), 2, 3)]
+    )
+    outcome = check_crawl_failure_rate(con, max_rate=0.05, min_urls=20)
+    assert outcome.passed
+    assert "too few to judge" in outcome.description
+    assert outcome.metadata["failure_rate"] == 0.6
+
+
+def test_blocked_run_fails_whatever_its_size(tmp_path):
+    con = _with_runs(
+        tmp_path,
+        [("run-a", NEWEST, 200, 0), ("run-b", NEWEST + timedelta(hours=1), 1, 4)],
+        blocked=True,
+    )
+    outcome = check_crawl_failure_rate(con, max_rate=0.05, min_urls=20)
+    assert not outcome.passed
+    assert outcome.metadata["blocked"] is True
+    assert "blocked" in outcome.description
