@@ -34,6 +34,7 @@ lint: setup
 
 ui: setup
 	mkdir -p .dagster_home
+	test -f .dagster_home/dagster.yaml || cp dagster_project/dagster.yaml .dagster_home/dagster.yaml
 	DAGSTER_HOME=$(CURDIR)/.dagster_home $(VENV)/bin/dagster dev
 
 bench: setup
