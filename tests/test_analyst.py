@@ -1075,6 +1075,15 @@ def test_export_refuses_to_overwrite_without_force(warehouse, capsys, tmp_path):
     code, _, err = newsdesk(capsys, "export", "--out", str(blocker), *args)
     assert code == 1 and blocker.read_text() == "keep me"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle", "file.txt"]
+    # --force replaces earlier exports and files, never a folder that is not a bundle.
+    for precious in (warehouse.root, tmp_path / "notes"):
+        precious.mkdir(exist_ok=True)
+        before = sorted(p.name for p in precious.iterdir())
+        code, _, err = newsdesk(capsys, "export", "--out", str(precious), "--force", *args)
+        assert code == 1 and "not a newsdesk export" in err, precious
+        assert sorted(p.name for p in precious.iterdir()) == before
+    code, _, err = newsdesk(capsys, "export", "--out", str(blocker), "--force", *args)
+    assert code == 0 and (blocker / "manifest.json").exists()
 
 
 @pytest.mark.parametrize("step", ["data", "datapackage", "readme", "manifest", "place"])
@@ -1203,6 +1212,18 @@ def test_report_escapes_hostile_text(warehouse, capsys, tmp_path):
     assert SCRIPT_TAG not in page and "<script" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "O&#x27;Brien; DROP TABLE articles; --" in page
+
+
+def test_report_without_a_crawl_log(tmp_path, capsys):
+    warehouse = Warehouse(tmp_path / "wh")
+    store = ArticleStore(warehouse)
+    store.merge([make_article("only", dt.datetime(2025, 7, 1, tzinfo=UTC))], store.load_index())
+    build_database(warehouse)
+    out = tmp_path / "r.html"
+    code, _, err = newsdesk(capsys, "report", "--out", str(out), *wh_args(warehouse))
+    assert code == 0, err
+    page = out.read_text()
+    assert "No crawl log in this warehouse" in page and "No crawl runs recorded" in page
 
 
 def test_report_on_an_empty_window_still_renders(warehouse, capsys, tmp_path):

@@ -436,11 +436,36 @@ def _readme(
     return "\n".join(lines)
 
 
+def is_bundle(path: Path) -> bool:
+    """True when ``path`` is a folder written by `export_articles` (its manifest says so)."""
+    try:
+        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and manifest.get("generator") == "newsdesk export"
+
+
+def check_target(out: Path, force: bool) -> None:
+    """Refuse an existing ``out`` unless forced, and never replace a folder that is not a bundle.
+
+    ``--force`` replaces a file or an earlier export; a mistyped ``--out warehouse --force``
+    must not delete a warehouse (or a home directory).
+    """
+    if not (out.exists() or out.is_symlink()):
+        return
+    if not force:
+        raise AnalystError(f"{out} already exists; pass --force to replace it")
+    if out.is_dir() and not out.is_symlink() and not is_bundle(out):
+        raise AnalystError(
+            f"{out} is a folder but not a newsdesk export (no manifest.json from `newsdesk "
+            "export`); refusing to replace it even with --force"
+        )
+
+
 def _place(tmp: Path, out: Path, force: bool) -> None:
     """Rename the finished bundle into place (replacing ``out`` only when forced)."""
     if out.exists() or out.is_symlink():
-        if not force:
-            raise AnalystError(f"{out} already exists; pass --force to replace it")
+        check_target(out, force)
         old = out.parent / f".{out.name}.{uuid.uuid4().hex[:8]}.old"
         os.replace(out, old)
         try:
@@ -478,8 +503,7 @@ def export_articles(con: duckdb.DuckDBPyConnection, options: ExportOptions) -> E
         raise AnalystError(str(exc)) from exc
     columns = select_columns(table_columns(con), options.columns)
     out = Path(options.out)
-    if (out.exists() or out.is_symlink()) and not options.force:
-        raise AnalystError(f"{out} already exists; pass --force to replace it")
+    check_target(out, options.force)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.parent / f".{out.name}.{uuid.uuid4().hex[:12]}.partial"

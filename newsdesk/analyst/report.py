@@ -184,7 +184,8 @@ def _collect_articles(con: duckdb.DuckDBPyConnection, t: str, data: ReportData) 
     )
     selects = []
     for name, kind in COVERAGE_FIELDS:
-        present = f"len({name}) > 0" if kind == "list" else f"{name} IS NOT NULL"
+        # An empty string (a video page's body) counts as missing.
+        present = f"len({name}) > 0" if kind == "list" else f"CAST({name} AS VARCHAR) <> ''"
         selects.append(
             f"SELECT '{name}' AS field, CASE WHEN NOT coalesce({present}, false) THEN 'missing' "
             f"ELSE coalesce(field_layers['{name}'], 'not recorded') END AS layer, count(*) AS n "
@@ -465,6 +466,11 @@ def render_html(data: ReportData) -> str:
         "database": escape(str(data.database)),
         "kpis": _kpis(data),
         "daily_title": escape(daily_title),
+        "daily_sub": (
+            "Weeks from Monday, by UTC publication day"
+            if "week" in daily_title
+            else "UTC publication days"
+        ),
         "daily_chart": daily,
         "daily_legend": daily_legend,
         "tags_chart": _tags_chart(data),
