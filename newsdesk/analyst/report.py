@@ -279,12 +279,9 @@ def _daily_chart(data: ReportData) -> tuple[str, str, str]:
             marked = i == 0 or b.weekday() == 0
         else:
             marked = i == 0 or b.day in (1, 15)
-        if marked:
-            labels[i] = (
-                b.strftime("%-d %b %Y")
-                if i == 0 or (b.month == 1 and b.day <= 7)
-                else (b.strftime("%-d %b"))
-            )
+        if marked and (not labels or i - max(labels) >= 4):  # labels must not collide
+            with_year = i == 0 or (b.month == 1 and b.day <= 7)
+            labels[i] = b.strftime("%-d %b %Y" if with_year else "%-d %b")
     names = [b.isoformat() if not weekly else f"week of {b.isoformat()}" for b in buckets]
     title = "Articles per week by section" if weekly else "Articles per day by section"
     chart = charts.stacked_columns(names, series, axis_labels=labels, label=title)
