@@ -1214,6 +1214,42 @@ def test_report_escapes_hostile_text(warehouse, capsys, tmp_path):
     assert "O&#x27;Brien; DROP TABLE articles; --" in page
 
 
+def test_report_numbers_match_the_database(warehouse, con):
+    from newsdesk.analyst.report import COVERAGE_FIELDS, collect
+
+    data = collect(con, analyst.ArticleFilters(), warehouse.duckdb_path)
+    total = con.execute("SELECT count(*) FROM articles").fetchone()[0]
+    assert data.articles == total
+    for name, layers in data.coverage:
+        kind = dict(COVERAGE_FIELDS)[name]
+        present = {"list": f"len({name}) > 0", "text": f"{name} <> ''"}.get(
+            kind, f"{name} IS NOT NULL"
+        )
+        expected = con.execute(f"SELECT count(*) FILTER (WHERE {present}) FROM articles").fetchone()
+        assert sum(layers.values()) == total, name
+        assert total - layers.get("missing", 0) == expected[0], name
+    coverage = dict(data.coverage)
+    assert coverage["published_at"].get("missing", 0) == 0
+    assert coverage["title"].get("missing", 0) == 0
+    assert sum(n for *_, n in data.daily) == total
+    assert dict(data.failures) == {
+        "http_404": 13,
+        "http_500": 7,
+        "TimeoutError": 9,
+        "no_published_at": 5,
+    }
+    assert (
+        data.sources
+        == con.execute(
+            "SELECT source, articles FROM sources ORDER BY articles DESC, source"
+        ).fetchall()
+    )
+    assert [r["run_id"] for r in data.runs] == [
+        "20250812T060000-bbbb2222",
+        "20250811T060000-aaaa1111",
+    ]
+
+
 def test_report_without_a_crawl_log(tmp_path, capsys):
     warehouse = Warehouse(tmp_path / "wh")
     store = ArticleStore(warehouse)

@@ -38,21 +38,21 @@ TOP_AUTHORS = 10
 
 #: Fields whose coverage and extraction layer the report shows, and how "present" is tested.
 COVERAGE_FIELDS: tuple[tuple[str, str], ...] = (
-    ("title", "scalar"),
-    ("published_at", "scalar"),
-    ("section", "scalar"),
-    ("body", "scalar"),
-    ("subtitle", "scalar"),
+    ("title", "text"),
+    ("published_at", "value"),
+    ("section", "text"),
+    ("body", "text"),
+    ("subtitle", "text"),
     ("authors", "list"),
     ("tags", "list"),
-    ("image_url", "scalar"),
-    ("image_caption", "scalar"),
-    ("post_id", "scalar"),
-    ("source", "scalar"),
-    ("region", "scalar"),
-    ("coverage", "scalar"),
-    ("read_time_min", "scalar"),
-    ("updated_at", "scalar"),
+    ("image_url", "text"),
+    ("image_caption", "text"),
+    ("post_id", "text"),
+    ("source", "text"),
+    ("region", "text"),
+    ("coverage", "text"),
+    ("read_time_min", "value"),
+    ("updated_at", "value"),
     ("links", "list"),
 )
 LAYER_COLORS: dict[str, str] = {
@@ -184,8 +184,12 @@ def _collect_articles(con: duckdb.DuckDBPyConnection, t: str, data: ReportData) 
     )
     selects = []
     for name, kind in COVERAGE_FIELDS:
-        # An empty string (a video page's body) counts as missing.
-        present = f"len({name}) > 0" if kind == "list" else f"CAST({name} AS VARCHAR) <> ''"
+        # An empty list or string (a video page's body) counts as missing.
+        present = {
+            "list": f"len({name}) > 0",
+            "text": f"coalesce({name}, '') <> ''",
+            "value": f"{name} IS NOT NULL",
+        }[kind]
         selects.append(
             f"SELECT '{name}' AS field, CASE WHEN NOT coalesce({present}, false) THEN 'missing' "
             f"ELSE coalesce(field_layers['{name}'], 'not recorded') END AS layer, count(*) AS n "
