@@ -146,6 +146,10 @@ def build_parser() -> argparse.ArgumentParser:
     reparse.add_argument("--until", metavar="DATE", default=None, help="fetched before this date")
     _add_warehouse(reparse)
 
+    from newsdesk.analyst.commands import register as register_analyst_commands
+
+    register_analyst_commands(sub)
+
     mirror = sub.add_parser("mirror", help="the offline replica of the site")
     mirror_sub = mirror.add_subparsers(
         dest="mirror_command", metavar="ACTION", parser_class=_Parser
