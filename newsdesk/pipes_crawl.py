@@ -22,16 +22,25 @@ from dagster_pipes import PipesContext, open_dagster_pipes
 
 from newsdesk.crawl import CrawlError, CrawlOptions, CrawlSummary, run_crawl
 
-# Loggers whose records go to the Dagster run (the project's and Scrapy's).
-FORWARDED_LOGGERS = ("newsdesk", "pipelines", "spiders", "scrapy")
+# Loggers whose records go to the Dagster run (the project's, Scrapy's, Twisted's).
+FORWARDED_LOGGERS = ("newsdesk", "pipelines", "spiders", "scrapy", "twisted")
 
 
 class PipesLogHandler(logging.Handler):
-    """Forwards log records to the Dagster run through the Pipes logger."""
+    """Forwards log records of `FORWARDED_LOGGERS` to the Dagster run through Pipes.
+
+    It sits on the root logger: Scrapy's logging set-up (``dictConfig``) removes
+    the handlers of the ``scrapy`` logger itself, but leaves the root's other
+    handlers alone.
+    """
 
     def __init__(self, pipes: PipesContext, level: int) -> None:
         super().__init__(level)
         self.pipes = pipes
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        name = record.name
+        return any(name == n or name.startswith(n + ".") for n in FORWARDED_LOGGERS)
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -113,8 +122,8 @@ def summary_metadata(summary: CrawlSummary, options: CrawlOptions) -> dict[str, 
 def run(pipes: PipesContext, options: CrawlOptions) -> int:
     """Crawl, forward the logs, report the summary; returns the exit code."""
     handler = PipesLogHandler(pipes, logging.getLevelName(options.log_level))
-    for name in FORWARDED_LOGGERS:
-        logging.getLogger(name).addHandler(handler)
+    root = logging.getLogger()
+    root.addHandler(handler)
     what = f"month {options.month} (sitemap)" if options.month else options.discovery
     pipes.log.info(f"crawl of {what} from {options.base_url} into {options.warehouse}")
     try:
@@ -123,8 +132,7 @@ def run(pipes: PipesContext, options: CrawlOptions) -> int:
         pipes.log.error(f"crawl could not run: {exc}")
         return 1
     finally:
-        for name in FORWARDED_LOGGERS:
-            logging.getLogger(name).removeHandler(handler)
+        root.removeHandler(handler)
     print(summary.render())
     if summary.blocked:
         # Rows written before the block stay (they are complete articles), but the

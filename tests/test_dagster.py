@@ -353,6 +353,9 @@ def test_rematerialization_changes_nothing(replica_run):
     latest = _materialization(again, ARTICLES_LATEST)
     assert (latest["articles_new"], latest["articles_updated"]) == (0, 0)
     assert latest["articles_unchanged"] == len(replica_run.truth)
+    # The crawl's own log lines reach the run (the replica's broken pages: 500s, retried).
+    messages = [e.user_message for e in replica_run.instance.all_logs(again.run_id)]
+    assert any(m.startswith("[scrapy.") and "500" in m for m in messages)
     assert _snapshot(replica_run.warehouse) == before
     rows = ArticleStore(replica_run.warehouse).read_table(columns=["article_id"])
     assert rows.num_rows == len(replica_run.truth)  # replaced, never duplicated
