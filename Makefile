@@ -9,7 +9,7 @@ VENV := .venv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: setup demo test lint ui bench clean
+.PHONY: setup system-deps demo test lint ui bench clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -21,10 +21,16 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 
 setup: $(VENV)/.synced
 
+# The report's browser test needs headless Chromium from the system packages.
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	  else echo "the browser test needs Chromium: sudo apt-get install -y chromium" >&2; exit 1; fi; }
+
 demo: setup
 	$(VENV)/bin/newsdesk demo
 
-test: setup
+test: setup system-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest
 

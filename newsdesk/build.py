@@ -64,6 +64,8 @@ def connect(
         "autoload_known_extensions": "true",
     }
     con = duckdb.connect(str(path), read_only=read_only, config=config)
+    # Days and displays in UTC whatever the machine's time zone: every timestamp is UTC.
+    con.execute("SET TimeZone = 'UTC'")
     con.execute("LOAD fts")
     return con
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime
 
@@ -112,3 +115,28 @@ def test_open_reader_neither_blocks_the_build_nor_sees_partial_tables(warehouse)
     fresh = connect(warehouse.duckdb_path, read_only=True)
     assert fresh.execute("SELECT count(*) FROM articles").fetchone()[0] == before + 1
     assert not list(warehouse.root.glob(".*.building*"))
+
+
+def test_days_are_utc_whatever_the_machine_time_zone(tmp_path):
+    # DuckDB takes the time zone from the OS when the process starts: use a fresh one.
+    wh = Warehouse(tmp_path / "wh")
+    store = ArticleStore(wh)
+    late = datetime(2025, 7, 10, 20, 0, tzinfo=UTC)  # already 11 July in Tokyo
+    store.merge([make_article("late", late)], store.load_index())
+    script = (
+        "import sys; from newsdesk.build import build_database, connect; "
+        "from newsdesk.warehouse import Warehouse; wh = Warehouse.at(sys.argv[1]); "
+        "build_database(wh); con = connect(wh.duckdb_path, read_only=True); "
+        "print(con.execute('SELECT published_date FROM articles').fetchone()[0], "
+        "con.execute('SELECT day FROM daily_section_counts').fetchone()[0])"
+    )
+    env = {**os.environ, "TZ": "Asia/Tokyo"}
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(wh.root)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    ).stdout.split()
+    assert out == ["2025-07-10", "2025-07-10"]
