@@ -19,7 +19,7 @@ by article_id, so re-running either is idempotent.
 
 import re
 import shlex
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -277,6 +277,8 @@ def duckdb_tables(
 PREVIEW_ROWS = 10
 PER_DAY_DAYS = 31
 
+MetadataFn = Callable[[duckdb.DuckDBPyConnection], dict[str, Any]]
+
 
 def table_metadata(
     con: duckdb.DuckDBPyConnection, name: str, result: BuildResult
@@ -371,7 +373,9 @@ def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(row and row[0])
 
 
-def _top(column: str, table: str) -> Any:
+def _top(column: str, table: str) -> MetadataFn:
+    """Metadata with a table's top rows by article count."""
+
     def extra(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         return {
             f"top_{table}": _md(
@@ -427,7 +431,7 @@ def crawl_log_metadata(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     }
 
 
-_EXTRA_METADATA = {
+_EXTRA_METADATA: dict[str, MetadataFn] = {
     "articles": articles_metadata,
     "daily_section_counts": daily_counts_metadata,
     "tags": _top("tag", "tags"),
