@@ -15,13 +15,13 @@ from __future__ import annotations
 import io
 import logging
 import os
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date, iso_date_to_datetime
 from warcio.warcwriter import WARCWriter
@@ -140,39 +140,43 @@ class WarcArchive:
         self._writer = None
 
 
+def complete_prefix_length(data: bytes) -> int:
+    """Bytes of ``data`` made of complete gzip members (one WARC record each)."""
+    view = memoryview(data)
+    pos = 0
+    while pos < len(data):
+        inflater = zlib.decompressobj(wbits=31)
+        try:
+            inflater.decompress(view[pos:])
+        except zlib.error:
+            break
+        if not inflater.eof:
+            break  # the member was cut short
+        pos = len(data) - len(inflater.unused_data)
+    return pos
+
+
 def recover_open_files(root: Path) -> int:
-    """Turn ``.open`` files left by a killed crawl into complete WARC files."""
+    """Turn ``.open`` files left by a killed crawl into complete WARC files.
+
+    Each record is its own gzip member, so the complete records are the file's
+    longest prefix of complete members; a torn last record is dropped.
+    """
     count = 0
     if not root.exists():
         return 0
     for open_path in sorted(root.rglob(".*.warc.gz.open")):
         final = open_path.with_name(open_path.name[1:].removesuffix(".open"))
-        kept = io.BytesIO()
-        writer = WARCWriter(kept, gzip=True, warc_version="1.1")
-        try:
-            with open(open_path, "rb") as handle:
-                for record in ArchiveIterator(handle):
-                    record.content_stream().read()  # a torn record fails here
-                    writer.write_record(_clone(record))
-        except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
-            logger.warning("dropping the torn end of %s: %s", open_path, exc)
+        data = open_path.read_bytes()
+        keep = complete_prefix_length(data)
+        if keep < len(data):
+            logger.warning("dropping %d torn bytes at the end of %s", len(data) - keep, open_path)
         tmp = final.with_name(f".{final.name}.tmp")
-        tmp.write_bytes(kept.getvalue())
+        tmp.write_bytes(data[:keep])
         os.replace(tmp, final)
         open_path.unlink()
         count += 1
     return count
-
-
-def _clone(record: object) -> object:
-    """Re-read a record fully so it can be written again."""
-    from warcio.recordloader import ArcWarcRecord
-
-    assert isinstance(record, ArcWarcRecord)
-    payload = record.raw_stream.read()
-    record.raw_stream = io.BytesIO(payload)  # type: ignore[assignment]
-    record.length = len(payload)
-    return record
 
 
 def iter_archive(
