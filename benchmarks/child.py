@@ -6,8 +6,9 @@
 
 The spec is JSON; the result is one JSON line on stdout. With ``"profile": PATH``
 in the spec the crawl runs under cProfile and the stats are dumped to PATH.
-The parent (``run_child``) measures wall time and reads the child's own
-resource usage (peak RSS, CPU) with ``os.wait4``.
+The parent (``run_child``) measures wall time and reads the child's CPU time
+with ``os.wait4``; peak memory is the child's own ``VmHWM`` (``ru_maxrss``
+would include the parent's size at fork time, which survives ``exec``).
 """
 
 from __future__ import annotations
@@ -74,13 +75,27 @@ def run_child(
         proc.stdout.close()
     lines = [line for line in out.decode("utf-8", "replace").splitlines() if line.startswith("{")]
     output = json.loads(lines[-1]) if lines else {"error": f"no result; see {log_path}"}
+    # ru_maxrss survives exec: a child forked from a big parent reports at least the
+    # parent's size. The child's own VmHWM (its memory map's peak) does not.
+    peak = output.get("vmhwm_bytes") or usage.ru_maxrss * 1024  # ru_maxrss is KiB on Linux
     return ChildResult(
         output=output,
         wall_s=wall,
         cpu_s=usage.ru_utime + usage.ru_stime,
-        maxrss_bytes=usage.ru_maxrss * 1024,  # KiB on Linux
+        maxrss_bytes=int(peak),
         exit_code=proc.returncode,
     )
+
+
+def peak_rss_bytes() -> int | None:
+    """This process's peak resident set (``VmHWM`` of /proc/self/status), or ``None``."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 def _profiled(spec: dict[str, Any], fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -183,6 +198,7 @@ def main(argv: list[str]) -> int:
     spec = json.loads(Path(spec_path).read_text())
     fn = {"project": project_crawl, "bare": bare_crawl, "warehouse": warehouse_task}[kind]
     result = _profiled(spec, lambda: fn(spec))
+    result["vmhwm_bytes"] = peak_rss_bytes()
     print(json.dumps(result, default=str), flush=True)
     return 0
 

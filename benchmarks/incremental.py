@@ -71,6 +71,14 @@ class Change:
     removed: set[str]
     unchanged: set[str]
     known_ids: set[str]
+    # articles updated after publication whose page shows no modification time
+    no_modified_time: set[str]
+
+
+def _article_id(url: str) -> str:
+    from newsdesk.urls import article_id_for
+
+    return article_id_for(url)
 
 
 def changes(site1: object, site2: object) -> Change:
@@ -91,6 +99,12 @@ def changes(site1: object, site2: object) -> Change:
             if truth1[i].content_hash == truth2[i].content_hash
         },
         known_ids=set(truth1),
+        no_modified_time={
+            _path(site2.base_url + story.path)  # type: ignore[attr-defined]
+            for story in site2.stories  # type: ignore[attr-defined]
+            if story.updated is not None
+            and truth2[_article_id(site2.base_url + story.path)].updated_at is None  # type: ignore[attr-defined]
+        },
     )
 
 
@@ -161,6 +175,11 @@ def categorize_extra(
             extra["listing page beyond the minimum"] += 1
         elif path.startswith("/sitemaps/"):
             extra["sitemap file without new/edited articles"] += 1
+        elif path in change.unchanged and path in change.no_modified_time:
+            extra[
+                "unchanged article fetched again: its page shows no modification time, so the "
+                "sitemap's lastmod stays newer than the stored published_at"
+            ] += 1
         elif path in change.unchanged:
             extra["unchanged article fetched again"] += 1
         elif path in change.edited:

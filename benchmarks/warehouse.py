@@ -2,7 +2,7 @@
 
 For each size, a synthetic dataset with the real schema and layout
 (``benchmarks.synthetic``) is written into a fresh warehouse, then, each in its
-own process (peak memory is the child's ``ru_maxrss``):
+own process (peak memory is the child's own ``VmHWM``):
 
 * the floor: the articles Parquet copied as-is into a DuckDB table;
 * ``newsdesk.build.build_database`` itself (the timed build);
@@ -310,7 +310,7 @@ def run(sizes: tuple[int, ...], runs: int, workdir: Path) -> Section:
         ["floor: copy into DuckDB (s)", *(fmt(s) for s in raw_s), _growth(raw_s)],
         ["build / floor", *(fmt_ratio(b / r) for b, r in zip(build_s, raw_s, strict=True)), ""],
         [
-            "build peak memory (ru_maxrss)",
+            "build peak memory (VmHWM)",
             *(fmt_bytes(r.build.maxrss_bytes) for r in results),
             _growth([float(r.build.maxrss_bytes) for r in results]),
         ],
