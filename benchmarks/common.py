@@ -16,6 +16,8 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LIBRARIES = ("scrapy", "twisted", "lxml", "trafilatura", "duckdb", "pyarrow", "dateparser")
+# What the benchmarks measure (a change there changes the numbers).
+PROJECT_CODE = ("newsdesk", "spiders", "pipelines", "warehouse/sql", "pyproject.toml", "uv.lock")
 
 
 # --------------------------------------------------------------------------- results
@@ -155,6 +157,24 @@ def load_average() -> str:
         return "unknown"
 
 
+def code_version() -> str:
+    """The commit measured, and whether project code had uncommitted changes."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        try:
+            done = subprocess.run(
+                ["git", *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=10
+            )
+        except (OSError, subprocess.SubprocessError):
+            return ""
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = git("status", "--porcelain", "--", *PROJECT_CODE)
+    return f"{commit} (uncommitted changes in project code)" if dirty else commit
+
+
 def machine_info() -> dict[str, str]:
     """Date, machine and software versions, for the report header."""
     versions = []
@@ -172,5 +192,6 @@ def machine_info() -> dict[str, str]:
         "python": f"{platform.python_implementation()} {platform.python_version()}",
         "libraries": ", ".join(versions),
         "load": load_average(),
+        "commit": code_version(),
         "executable": sys.executable,
     }

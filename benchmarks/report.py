@@ -41,7 +41,7 @@ def render(sections: Sequence[Section], machine: dict[str, str], command: str, o
         "| | |",
         "|---|---|",
     ]
-    for key in ("date", "cpu", "cores", "memory", "os", "python", "libraries", "load"):
+    for key in ("date", "commit", "cpu", "cores", "memory", "os", "python", "libraries", "load"):
         out.append(f"| {key} | {_escape(machine[key])} |")
     out.append(f"| options | {_escape(options)} |")
     total = sum(s.duration_s for s in sections)
