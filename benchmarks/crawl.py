@@ -76,15 +76,25 @@ def _project_spec(base_url: str, warehouse: Path, **extra: Any) -> dict[str, Any
     return {"base_url": base_url, "warehouse": str(warehouse), "discovery": "listings", **extra}
 
 
+# pstats.Stats keeps its table in an attribute typeshed does not declare:
+# (file, line, function) -> (primitive calls, calls, internal time, cumulative time, callers).
+StatsTable = dict[tuple[str, int, str], tuple[int, int, float, float, Any]]
+
+
+def _table(stats: pstats.Stats) -> StatsTable:
+    table: StatsTable = getattr(stats, "stats", {})
+    return table
+
+
 def _cumulative(stats: pstats.Stats, suffix: str, name: str) -> float:
-    entries = stats.stats  # type: ignore[attr-defined]
+    entries = _table(stats)
     return sum(v[3] for k, v in entries.items() if k[0].endswith(suffix) and k[2] == name)
 
 
 def profile_breakdown(path: Path) -> Table:
     """Where a profiled newsdesk crawl spends its time, by component (cumulative)."""
     stats = pstats.Stats(str(path))
-    total = stats.total_tt  # type: ignore[attr-defined]
+    total = float(getattr(stats, "total_tt", 0.0)) or 1.0
     table = Table(
         "cProfile of one newsdesk crawl: time by component (cumulative, profiler overhead "
         "included)",
@@ -97,8 +107,8 @@ def profile_breakdown(path: Path) -> Table:
     for label, suffix, name in PROFILE_PARTS:
         seconds = _cumulative(stats, suffix, name)
         table.rows.append([label, fmt(seconds), fmt_pct(seconds / total)])
-    calls = sum(v[1] for k, v in stats.stats.items() if k[2] == "getsource")  # type: ignore[attr-defined]
-    tasks = sum(v[1] for k, v in stats.stats.items() if k[2] == "create_task")  # type: ignore[attr-defined]
+    calls = sum(v[1] for k, v in _table(stats).items() if k[2] == "getsource")
+    tasks = sum(v[1] for k, v in _table(stats).items() if k[2] == "create_task")
     table.rows.append(["(inspect.getsource calls)", fmt(calls), ""])
     table.rows.append(["(asyncio create_task calls)", fmt(tasks), ""])
     table.rows.append(["total profiled", fmt(total), "100%"])
@@ -108,7 +118,7 @@ def profile_breakdown(path: Path) -> Table:
 def top_functions(path: Path, limit: int = 15) -> str:
     """The top functions of a cProfile dump by internal time, as a code block."""
     stats = pstats.Stats(str(path))
-    rows = sorted(stats.stats.items(), key=lambda kv: kv[1][2], reverse=True)  # type: ignore[attr-defined]
+    rows = sorted(_table(stats).items(), key=lambda kv: kv[1][2], reverse=True)
     lines = [f"{'ncalls':>10} {'tottime':>8} {'cumtime':>8}  function"]
     for (filename, lineno, name), (_cc, ncalls, tottime, cumtime, _callers) in rows[:limit]:
         where = f"{Path(filename).name}:{lineno}({name})" if lineno else name

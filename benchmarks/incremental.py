@@ -30,10 +30,14 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from benchmarks.child import child_env, run_child
 from benchmarks.common import Section, Table, Target, fmt, fmt_ratio
+
+if TYPE_CHECKING:
+    from newsdesk.replica.generator import Site
 
 MODES = ("both", "sitemaps", "listings")
 TARGET_RATIO = 1.1
@@ -81,10 +85,10 @@ def _article_id(url: str) -> str:
     return article_id_for(url)
 
 
-def changes(site1: object, site2: object) -> Change:
+def changes(site1: Site, site2: Site) -> Change:
     """New / edited / removed / unchanged articles, from the two ground truths."""
-    truth1 = {a.article_id: a for a in site1.ground_truth}  # type: ignore[attr-defined]
-    truth2 = {a.article_id: a for a in site2.ground_truth}  # type: ignore[attr-defined]
+    truth1 = {a.article_id: a for a in site1.ground_truth}
+    truth2 = {a.article_id: a for a in site2.ground_truth}
     return Change(
         new={_path(truth2[i].url) for i in truth2.keys() - truth1.keys()},
         edited={
@@ -100,26 +104,26 @@ def changes(site1: object, site2: object) -> Change:
         },
         known_ids=set(truth1),
         no_modified_time={
-            _path(site2.base_url + story.path)  # type: ignore[attr-defined]
-            for story in site2.stories  # type: ignore[attr-defined]
+            _path(site2.base_url + story.path)
+            for story in site2.stories
             if story.updated is not None
-            and truth2[_article_id(site2.base_url + story.path)].updated_at is None  # type: ignore[attr-defined]
+            and truth2[_article_id(site2.base_url + story.path)].updated_at is None
         },
     )
 
 
-def minimum_requests(site2: object, change: Change, mode: str) -> Minimum:
+def minimum_requests(site2: Site, change: Change, mode: str) -> Minimum:
     """The minimum of a second visit in ``mode`` (see the module docstring)."""
     from newsdesk.pages.listing import ListingPage
     from newsdesk.pages.sitemap import parse_sitemap
     from newsdesk.urls import article_id_for
 
-    base: str = site2.base_url  # type: ignore[attr-defined]
-    resources = site2.resources  # type: ignore[attr-defined]
+    base: str = site2.base_url
+    resources = site2.resources
     minimum = Minimum(robots=[ROBOTS])
     if mode in ("listings", "both"):
         minimum.listings.append(HOME)
-        for group, slug, _label in site2.sections:  # type: ignore[attr-defined]
+        for group, slug, _label in site2.sections:
             path: str | None = f"/{group}/{slug}"
             while path is not None:
                 minimum.listings.append(path)

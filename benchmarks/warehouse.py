@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from benchmarks.child import ChildResult, child_env, run_child
 from benchmarks.common import (
@@ -36,6 +37,9 @@ from benchmarks.common import (
     fmt_ratio,
     median,
 )
+
+if TYPE_CHECKING:
+    from benchmarks.synthetic import Generator
 
 BUILD_TARGET_S = 60.0
 QUERY_TARGET_S = 0.300
@@ -199,7 +203,7 @@ def what_if_sorted_postings(
 
 
 def measure_size(
-    size: int, runs: int, workdir: Path, generator: object, qs: list[Query]
+    size: int, runs: int, workdir: Path, generator: Generator, qs: list[Query]
 ) -> SizeResult:
     """Generate, build, query and delete one dataset."""
     from newsdesk.warehouse import Warehouse
@@ -208,7 +212,7 @@ def measure_size(
     shutil.rmtree(root, ignore_errors=True)
     env = child_env(workdir / "pycache")
     try:
-        generate_s = generator.write_dataset(root, size)  # type: ignore[attr-defined]
+        generate_s = generator.write_dataset(root, size)
         partitions, file_bytes, rows = parquet_layout(root)
 
         def task(name: str) -> ChildResult:
