@@ -21,6 +21,11 @@ BEIRUT = ZoneInfo("Asia/Beirut")
 # dateparser has inputs on which it runs for seconds or hangs; nothing the site
 # displays as a date is longer than this, so longer inputs are rejected up front.
 MAX_DATE_INPUT_LEN = 64
+# Raw input longer than this is not a date, whatever cleaning would leave of it:
+# rejecting it first keeps every date call bounded (clean_text is linear in length).
+MAX_RAW_DATE_INPUT_LEN = 1024
+# Years outside this range are CMS placeholders ("0001-01-01") or garbage, not news.
+PLAUSIBLE_YEARS = range(1990, 2101)
 
 _MONTH_NAMES = (
     "january",
@@ -105,19 +110,22 @@ def parse_iso_utc(s: object) -> datetime | None:
     a naive string is read as Asia/Beirut wall time; a bare date as local
     midnight. Anything unparseable -> ``None``.
     """
-    text = clean_text(s)
+    text = _date_text(s)
     if text is None or len(text) > MAX_DATE_INPUT_LEN:
         return None
     try:
         value = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if value.tzinfo is None:
-        return _to_utc(value)
-    try:
-        return value.astimezone(UTC)
+        utc = _to_utc(value) if value.tzinfo is None else value.astimezone(UTC)
     except (OverflowError, ValueError):
         return None
+    return utc if utc.year in PLAUSIBLE_YEARS else None
+
+
+def _date_text(s: object) -> str | None:
+    """Cleaned text of a date candidate, or None when it is too long to be one."""
+    if isinstance(s, str) and len(s) > MAX_RAW_DATE_INPUT_LEN:
+        return None
+    return clean_text(s)
 
 
 def _fast_wall_time(text: str) -> datetime | None:
@@ -164,11 +172,11 @@ def parse_display_date(s: object) -> datetime | None:
     and year required). Inputs longer than ``MAX_DATE_INPUT_LEN`` characters or
     without a digit are rejected without calling dateparser.
     """
-    text = clean_text(s)
+    text = _date_text(s)
     if text is None:
         return None
     wall = _fast_wall_time(text) or _dateparser_wall_time(text)
-    if wall is None:
+    if wall is None or wall.year not in PLAUSIBLE_YEARS:
         return None
     try:
         return _to_utc(wall)
@@ -179,11 +187,11 @@ def parse_display_date(s: object) -> datetime | None:
 def parse_display_day(s: object) -> date | None:
     """A displayed calendar day (``24 Aug 2025``, ``2025-08-24``, or any form
     ``parse_display_date`` reads) -> the Beirut-local ``date``, or ``None``."""
-    text = clean_text(s)
+    text = _date_text(s)
     if text is None:
         return None
     wall = _fast_wall_time(text) or _dateparser_wall_time(text)
-    return wall.date() if wall is not None else None
+    return wall.date() if wall is not None and wall.year in PLAUSIBLE_YEARS else None
 
 
 def _is_junk_name(name: str) -> bool:

@@ -374,3 +374,19 @@ def test_canonicalize_relative_url() -> None:
         canonicalize_url("/videos/tv?fbclid=abc", base="https://english.almayadeen.net/news")
         == "https://english.almayadeen.net/videos/tv"
     )
+
+
+# Found by the dates benchmark: inputs that raised or took long before.
+@pytest.mark.parametrize(
+    "value",
+    [
+        "0001-01-01T00:00:00",  # a CMS "no date" placeholder
+        "9999-12-31T23:59:59",
+        "1" * 64,
+        "&amp;" * 200_000,
+        "5 Apr 2023 15:23" + " " * 2_000_000,
+    ],
+)
+def test_hostile_dates_are_rejected_not_raised(value):
+    assert parse_iso_utc(value) is None
+    assert parse_display_date(value) is None
