@@ -10,15 +10,15 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
+import socket
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from newsdesk.crawlconfig import (
     DISCOVERY_MODES,
@@ -127,17 +127,20 @@ def validate_options(options: CrawlOptions) -> tuple[str, Warehouse]:
     return base_url, warehouse
 
 
-def check_reachable(base_url: str, user_agent: str, timeout: float = 15.0) -> None:
-    """Raise CrawlError when nothing answers at base_url (any HTTP answer counts)."""
-    request = urllib.request.Request(base_url + "/robots.txt", headers={"User-Agent": user_agent})
+def check_reachable(base_url: str, timeout: float = 15.0) -> None:
+    """Raise CrawlError when the site's host cannot be reached at all.
+
+    A bare TCP connection (with DNS) and no HTTP request: it costs the site
+    nothing, and turns "the site is down / the URL is wrong" into one clear
+    line before Scrapy starts.
+    """
+    parts = urlsplit(base_url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
-        with urllib.request.urlopen(request, timeout=timeout):
+        with socket.create_connection((parts.hostname or "", port), timeout=timeout):
             return
-    except urllib.error.HTTPError:
-        return  # it answered: a 403 from bot protection still means the host is up
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise CrawlError(f"cannot reach {base_url}: {reason}") from exc
+    except OSError as exc:
+        raise CrawlError(f"cannot reach {base_url}: {exc.strerror or exc}") from exc
 
 
 def run_crawl(options: CrawlOptions) -> CrawlSummary:
@@ -159,8 +162,8 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
         settings.set("EXTENSIONS", extensions, priority="cmdline")
     for key, value in options.settings.items():
         settings.set(key, value, priority="cmdline")
-    check_reachable(base_url, settings.get("USER_AGENT"))
 
+    check_reachable(base_url)
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
     started = datetime.now(UTC)
     t0 = time.monotonic()

@@ -27,6 +27,9 @@ TELNETCONSOLE_ENABLED = False
 
 # Politeness: at least 1 s between requests to the host, never randomized below it.
 CONCURRENT_REQUESTS = 4
+# A response yields a couple of items at most: Scrapy's default of 100 parallel
+# item slots per response only creates idle asyncio tasks.
+CONCURRENT_ITEMS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 DOWNLOAD_DELAY = 1.0
 DOWNLOAD_DELAY_JITTER = 0.0
@@ -91,4 +94,6 @@ FAST_PROFILE: dict[str, object] = {
     "BACKOFF_BASE_SECONDS": 0.05,
     "BACKOFF_MAX_SECONDS": 0.5,
     "DOWNLOAD_TIMEOUT": 10,
+    # Fewer, larger merges: each one rewrites the month files it touches.
+    "NEWSDESK_FLUSH_EVERY": 1000,
 }

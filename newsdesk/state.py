@@ -2,7 +2,8 @@
 
 ``<warehouse>/state/crawl_state.json`` records which section listings a crawl
 has read to the end (so later visits may stop at the first known article) and
-the ``lastmod`` of each monthly sitemap file fully processed. Articles already
+the ``lastmod`` of each monthly sitemap file fully processed, and the sitemap
+``lastmod`` of articles whose page shows no modification time that late. Articles already
 stored are known from the dataset itself (`KnownArticles`).
 """
 
@@ -29,6 +30,8 @@ class CrawlState:
     path: Path
     listings_complete: dict[str, str] = field(default_factory=dict)
     sitemaps: dict[str, str] = field(default_factory=dict)
+    # article_id -> sitemap lastmod, for articles whose page shows an older time.
+    lastmods: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, warehouse: Warehouse) -> CrawlState:
@@ -43,6 +46,7 @@ class CrawlState:
             path,
             dict(data.get("listings_complete") or {}),
             dict(data.get("sitemaps") or {}),
+            dict(data.get("lastmods") or {}),
         )
 
     def save(self) -> None:
@@ -52,6 +56,7 @@ class CrawlState:
             "version": STATE_VERSION,
             "listings_complete": self.listings_complete,
             "sitemaps": self.sitemaps,
+            "lastmods": self.lastmods,
         }
         tmp.write_text(json.dumps(payload, indent=1, sort_keys=True))
         with open(tmp, "rb") as handle:

@@ -53,6 +53,8 @@ from newsdesk.urls import (
 from newsdesk.warehouse import Warehouse
 
 SITEMAP_INDEX_PATH = "/sitemaps/all.xml"
+# Monthly sitemap files read on every visit, whatever their lastmod says.
+RECENT_SITEMAP_MONTHS = 2
 # Answers that mean "gone": not requested again unless --full.
 DEAD_REASONS = frozenset({"http_404", "http_410"})
 
@@ -101,6 +103,7 @@ class AlMayadeenSpider(scrapy.Spider):
         self.state: CrawlState | None = None
         self.pending_sitemaps: dict[str, str] = {}
         self.failed_before: dict[str, str] = {}
+        self.seen_lastmods: dict[str, str] = {}
         self.articles_yielded = 0
         self.unknown_sections: list[str] = []
 
@@ -194,6 +197,10 @@ class AlMayadeenSpider(scrapy.Spider):
             return
         yield self._event(response, "sitemap")
         if kind == "index":
+            # The two newest months are always read again: an article filed there with
+            # an earlier time than the month's newest one leaves the index lastmod as is.
+            months = sorted({m for e in entries if (m := sitemap_month(e.loc)) is not None})
+            recent = set(months[-RECENT_SITEMAP_MONTHS:])
             for entry in entries:
                 if not same_host(entry.loc, self.base_url):
                     continue  # never leave the site's host, whatever a sitemap says
@@ -205,7 +212,8 @@ class AlMayadeenSpider(scrapy.Spider):
                     continue
                 lastmod = entry.lastmod.isoformat() if entry.lastmod else None
                 seen = self.state.sitemaps.get(entry.loc) if self.state else None
-                if not self.full and lastmod is not None and seen == lastmod:
+                unchanged = lastmod is not None and seen == lastmod and month not in recent
+                if unchanged and not self.full:
                     continue  # unchanged since a crawl that processed it completely
                 if lastmod is not None:
                     self.pending_sitemaps[entry.loc] = lastmod
@@ -217,16 +225,20 @@ class AlMayadeenSpider(scrapy.Spider):
             if not self._wanted_by_path(entry.loc):
                 continue
             if not self.full and entry.lastmod is not None:
-                stored = self.known.get(article_id_for(entry.loc))
+                stored = self._stored_lastmod(article_id_for(entry.loc))
                 if stored is not None and entry.lastmod <= stored:
                     continue  # stored, and not modified since
-            yield from self._article_request(entry.loc)
+            yield from self._article_request(entry.loc, lastmod=entry.lastmod)
 
     def closed(self, reason: str) -> None:
         # Only a crawl that processed everything it scheduled may mark sitemap
         # files as done; a killed or cut-short one leaves them to the next visit.
-        if reason == "finished" and self.state is not None and self.pending_sitemaps:
+        if self.state is None:
+            return
+        if reason == "finished":
             self.state.sitemaps.update(self.pending_sitemaps)
+        self.state.lastmods.update(self.seen_lastmods)
+        if self.pending_sitemaps or self.seen_lastmods:
             self.state.save()
 
     def parse_article(self, response: Response) -> Iterator[Any]:
@@ -251,6 +263,11 @@ class AlMayadeenSpider(scrapy.Spider):
         if self.max_articles is not None and self.articles_yielded >= self.max_articles:
             raise CloseSpider("max_articles")
         self.articles_yielded += 1
+        lastmod = response.meta.get("newsdesk_lastmod")
+        if lastmod is not None and lastmod > (article.updated_at or article.published_at):
+            # The page shows no modification time this late: remember the sitemap's,
+            # or every visit would take the article for modified and fetch it again.
+            self.seen_lastmods[article.article_id] = lastmod.isoformat()
         yield self._event(response, "article", article_id=article.article_id)
         yield article
 
@@ -296,13 +313,25 @@ class AlMayadeenSpider(scrapy.Spider):
             meta={"newsdesk_kind": kind},
         )
 
-    def _article_request(self, url: str) -> Iterator[scrapy.Request]:
+    def _stored_lastmod(self, article_id: str) -> datetime | None:
+        """When the stored copy of an article was last modified, as far as we know."""
+        stored = self.known.get(article_id)
+        if stored is None:
+            return None
+        noted = self.state.lastmods.get(article_id) if self.state is not None else None
+        return max(stored, datetime.fromisoformat(noted)) if noted else stored
+
+    def _article_request(
+        self, url: str, lastmod: datetime | None = None
+    ) -> Iterator[scrapy.Request]:
         url = canonicalize_url(url, self.base_url)
         if not same_host(url, self.base_url) or not is_article_url(url):
             return
         if not self._wanted_by_path(url):
             return
         request = self._request(url, self.parse_article, kind="article")
+        if lastmod is not None:
+            request.meta["newsdesk_lastmod"] = lastmod
         previous = self.failed_before.get(url)
         if previous is not None and not self.full:
             if previous in DEAD_REASONS:
