@@ -173,7 +173,8 @@ def articles_latest(
 
 # -- DuckDB tables --------------------------------------------------------------
 
-_TABLE = re.compile(r"\bCREATE\s+(?:OR\s+REPLACE\s+)?TABLE\s+(\w+)", re.IGNORECASE)
+# Tables in the main schema only: `fts_main_articles.terms` is part of the fts index.
+_TABLE = re.compile(r"\bCREATE\s+(?:OR\s+REPLACE\s+)?TABLE\s+(\w+)\b(?!\.)", re.IGNORECASE)
 _READS = re.compile(r"\b(?:FROM|JOIN)\s+(\w+)", re.IGNORECASE)
 _COMMENT = re.compile(r"--[^\n]*")
 
