@@ -70,6 +70,8 @@ class CrawlSummary:
     revisions: int
     failures: dict[str, int]
     blocked: bool
+    # Stored articles seen in listings/sitemaps and, being unchanged, not fetched.
+    articles_stored_skipped: int = 0
 
     @property
     def articles_seen(self) -> int:
@@ -85,7 +87,8 @@ class CrawlSummary:
             f"{self.finish_reason} in {self.duration_s:.1f} s",
             f"  pages fetched: {self.pages_fetched} (requests: {self.requests})",
             f"  articles: {self.articles_new} new, {self.articles_updated} updated, "
-            f"{self.articles_unchanged} unchanged",
+            f"{self.articles_unchanged} unchanged; "
+            f"{self.articles_stored_skipped} already stored, not fetched again",
         ]
         if self.failures:
             parts = ", ".join(f"{k}: {v}" for k, v in sorted(self.failures.items()))
@@ -208,6 +211,7 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
         revisions=int(stats.get("newsdesk/revisions", 0)),
         failures=failures,
         blocked=bool(stats.get("newsdesk/blocked", False)),
+        articles_stored_skipped=int(stats.get("newsdesk/articles_stored_skipped", 0)),
     )
     write_run_summary(warehouse, summary)
     return summary

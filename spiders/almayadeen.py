@@ -104,6 +104,7 @@ class AlMayadeenSpider(scrapy.Spider):
         self.pending_sitemaps: dict[str, str] = {}
         self.failed_before: dict[str, str] = {}
         self.seen_lastmods: dict[str, str] = {}
+        self.skipped_stored: set[str] = set()
         self.articles_yielded = 0
         self.unknown_sections: list[str] = []
 
@@ -169,8 +170,10 @@ class AlMayadeenSpider(scrapy.Spider):
                 oldest = card.date if oldest is None else min(oldest, card.date)
             if since_day is not None and card.date is not None and card.date < since_day:
                 continue
-            if not self.full and article_id_for(card.url) in self.known:
+            card_id = article_id_for(card.url)
+            if not self.full and card_id in self.known:
                 reached_known = True
+                self.skipped_stored.add(card_id)
                 continue
             yield from self._article_request(card.url)
         next_url = page.next_page_url()
@@ -225,12 +228,18 @@ class AlMayadeenSpider(scrapy.Spider):
             if not self._wanted_by_path(entry.loc):
                 continue
             if not self.full and entry.lastmod is not None:
-                stored = self._stored_lastmod(article_id_for(entry.loc))
+                entry_id = article_id_for(entry.loc)
+                stored = self._stored_lastmod(entry_id)
                 if stored is not None and entry.lastmod <= stored:
+                    self.skipped_stored.add(entry_id)
                     continue  # stored, and not modified since
             yield from self._article_request(entry.loc, lastmod=entry.lastmod)
 
     def closed(self, reason: str) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.set_value(
+                "newsdesk/articles_stored_skipped", len(self.skipped_stored)
+            )
         # Only a crawl that processed everything it scheduled may mark sitemap
         # files as done; a killed or cut-short one leaves them to the next visit.
         if self.state is None:

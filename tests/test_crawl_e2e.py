@@ -126,6 +126,9 @@ def test_second_visit_changes_nothing_and_downloads_no_article(crawled):
     second = crawled["second"]
     assert second.articles_new == 0
     assert second.articles_updated == 0
+    # Stored articles it came across (listing first pages, the newest sitemap months).
+    assert 0 < second.articles_stored_skipped <= N_ARTICLES
+    assert f"{second.articles_stored_skipped} already stored, not fetched" in second.render()
     key = lambda r: r["article_id"]  # noqa: E731
     assert sorted(crawled["rows_second"], key=key) == sorted(crawled["rows_first"], key=key)
     truth_paths = {"/" + a.url.split("/", 3)[3] for a in crawled["server"].site.ground_truth}
