@@ -103,7 +103,10 @@ class AlMayadeenSpider(scrapy.Spider):
         self.state: CrawlState | None = None
         self.pending_sitemaps: dict[str, str] = {}
         self.failed_before: dict[str, str] = {}
-        self.seen_lastmods: dict[str, str] = {}
+        # Sitemap lastmod of every entry read, and the modification time of every
+        # article fetched: compared when the crawl closes (see `closed`).
+        self.sitemap_lastmods: dict[str, datetime] = {}
+        self.fetched_modified: dict[str, datetime] = {}
         self.skipped_stored: set[str] = set()
         self.articles_yielded = 0
         self.unknown_sections: list[str] = []
@@ -227,13 +230,16 @@ class AlMayadeenSpider(scrapy.Spider):
                 continue
             if not self._wanted_by_path(entry.loc):
                 continue
-            if not self.full and entry.lastmod is not None:
-                entry_id = article_id_for(entry.loc)
-                stored = self._stored_lastmod(entry_id)
-                if stored is not None and entry.lastmod <= stored:
-                    self.skipped_stored.add(entry_id)
-                    continue  # stored, and not modified since
-            yield from self._article_request(entry.loc, lastmod=entry.lastmod)
+            if entry.lastmod is None:
+                yield from self._article_request(entry.loc)
+                continue
+            entry_id = article_id_for(entry.loc)
+            self.sitemap_lastmods[entry_id] = entry.lastmod
+            stored = self._stored_lastmod(entry_id)
+            if not self.full and stored is not None and entry.lastmod <= stored:
+                self.skipped_stored.add(entry_id)
+                continue  # stored, and not modified since
+            yield from self._article_request(entry.loc)
 
     def closed(self, reason: str) -> None:
         if self.crawler.stats is not None:
@@ -246,8 +252,16 @@ class AlMayadeenSpider(scrapy.Spider):
             return
         if reason == "finished":
             self.state.sitemaps.update(self.pending_sitemaps)
-        self.state.lastmods.update(self.seen_lastmods)
-        if self.pending_sitemaps or self.seen_lastmods:
+        # An article whose page shows no modification time as late as its sitemap
+        # lastmod would look modified on every visit: remember the lastmod. Done at
+        # the end because a listing may have fetched it before its sitemap was read.
+        noted = {
+            article_id: lastmod.isoformat()
+            for article_id, modified in self.fetched_modified.items()
+            if (lastmod := self.sitemap_lastmods.get(article_id)) is not None and lastmod > modified
+        }
+        self.state.lastmods.update(noted)
+        if self.pending_sitemaps or noted:
             self.state.save()
 
     def parse_article(self, response: Response) -> Iterator[Any]:
@@ -272,11 +286,7 @@ class AlMayadeenSpider(scrapy.Spider):
         if self.max_articles is not None and self.articles_yielded >= self.max_articles:
             raise CloseSpider("max_articles")
         self.articles_yielded += 1
-        lastmod = response.meta.get("newsdesk_lastmod")
-        if lastmod is not None and lastmod > (article.updated_at or article.published_at):
-            # The page shows no modification time this late: remember the sitemap's,
-            # or every visit would take the article for modified and fetch it again.
-            self.seen_lastmods[article.article_id] = lastmod.isoformat()
+        self.fetched_modified[article.article_id] = article.updated_at or article.published_at
         yield self._event(response, "article", article_id=article.article_id)
         yield article
 
@@ -330,17 +340,13 @@ class AlMayadeenSpider(scrapy.Spider):
         noted = self.state.lastmods.get(article_id) if self.state is not None else None
         return max(stored, datetime.fromisoformat(noted)) if noted else stored
 
-    def _article_request(
-        self, url: str, lastmod: datetime | None = None
-    ) -> Iterator[scrapy.Request]:
+    def _article_request(self, url: str) -> Iterator[scrapy.Request]:
         url = canonicalize_url(url, self.base_url)
         if not same_host(url, self.base_url) or not is_article_url(url):
             return
         if not self._wanted_by_path(url):
             return
         request = self._request(url, self.parse_article, kind="article")
-        if lastmod is not None:
-            request.meta["newsdesk_lastmod"] = lastmod
         previous = self.failed_before.get(url)
         if previous is not None and not self.full:
             if previous in DEAD_REASONS:
