@@ -172,18 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_crawl(args: argparse.Namespace) -> int:
     from newsdesk.crawl import CrawlError, CrawlOptions, run_crawl
 
-    options = CrawlOptions(
-        base_url=args.base_url,
-        warehouse=args.warehouse,
-        sections=args.sections.split(",") if args.sections else None,
-        discovery=args.discovery,
-        since=args.since,
-        month=args.month,
-        max_articles=args.max_articles,
-        full=args.full,
-        log_level=args.log_level.upper(),
-        progress=not args.no_progress,
-    )
+    options = CrawlOptions.from_args(args, progress=not args.no_progress)
     try:
         summary = run_crawl(options)
     except CrawlError as exc:

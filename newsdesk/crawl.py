@@ -50,6 +50,22 @@ class CrawlOptions:
     settings: dict[str, Any] = field(default_factory=dict)
     progress: bool = False
 
+    @classmethod
+    def from_args(cls, args: Any, *, progress: bool) -> CrawlOptions:
+        """Options from parsed ``crawl`` arguments (the CLI's and the Dagster Pipes child's)."""
+        return cls(
+            base_url=args.base_url,
+            warehouse=args.warehouse,
+            sections=args.sections.split(",") if args.sections else None,
+            discovery=args.discovery,
+            since=args.since,
+            month=args.month,
+            max_articles=args.max_articles,
+            full=args.full,
+            log_level=args.log_level.upper(),
+            progress=progress,
+        )
+
 
 @dataclass
 class CrawlSummary:

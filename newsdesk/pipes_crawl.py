@@ -77,18 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def options_from_args(args: argparse.Namespace) -> CrawlOptions:
     """The CrawlOptions for parsed arguments (no progress line: nobody watches a terminal)."""
-    return CrawlOptions(
-        base_url=args.base_url,
-        warehouse=args.warehouse,
-        sections=args.sections.split(",") if args.sections else None,
-        discovery=args.discovery,
-        since=args.since,
-        month=args.month,
-        max_articles=args.max_articles,
-        full=args.full,
-        log_level=args.log_level,
-        progress=False,
-    )
+    return CrawlOptions.from_args(args, progress=False)
 
 
 def summary_metadata(summary: CrawlSummary, options: CrawlOptions) -> dict[str, Any]:
