@@ -79,7 +79,8 @@ class LatestCrawlConfig(dg.Config):
         default=None, description="A date (2025-07-01) or ISO time; overrides lookback_days"
     )
     discovery: Literal["listings", "sitemaps", "both"] = Field(
-        default="listings", description="How to find articles"
+        default="both",
+        description="How to find articles (both: listings for new, sitemaps for edits)",
     )
     sections: list[str] | None = Field(
         default=None, description="Section slugs or groups (news, articles, videos); default all"

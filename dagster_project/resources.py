@@ -63,7 +63,7 @@ class NewsdeskResource(dg.ConfigurableResource):
         *,
         month: str | None = None,
         since: str | None = None,
-        discovery: str = "listings",
+        discovery: str = "both",
         sections: Sequence[str] | None = None,
         max_articles: int | None = None,
         full: bool = False,

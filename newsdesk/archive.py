@@ -28,6 +28,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date, iso_date_to_datetime
 from warcio.warcwriter import WARCWriter
 
+from newsdesk.failpoints import failpoint
+
 logger = logging.getLogger(__name__)
 
 KIND_HEADER = "WARC-Newsdesk-Kind"
@@ -76,6 +78,7 @@ class WarcArchive:
         kind: str,
     ) -> None:
         """Store one exchange. ``fetched_at`` becomes the records' WARC-Date."""
+        failpoint("archive.write", self._open_path)
         writer = self._writer_for(fetched_at)
         date = datetime_to_iso_date(
             fetched_at.astimezone(UTC).replace(tzinfo=None), use_micros=True

@@ -65,8 +65,9 @@ def _add_crawl_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--discovery",
         choices=["listings", "sitemaps", "both"],
-        default="listings",
-        help="how to find articles: section listings, sitemaps or both (default listings)",
+        default="both",
+        help="how to find articles: section listings (new articles, fast), sitemaps (also "
+        "edits) or both (default)",
     )
     parser.add_argument(
         "--since",

@@ -27,6 +27,7 @@ from newsdesk.crawlconfig import (
     parse_since,
     resolve_base_url,
 )
+from newsdesk.store import storage_error
 from newsdesk.warehouse import Warehouse
 
 
@@ -41,7 +42,7 @@ class CrawlOptions:
     base_url: str | None = None
     warehouse: str | None = None
     sections: list[str] | None = None
-    discovery: str = "listings"
+    discovery: str = "both"
     since: str | None = None
     month: str | None = None
     max_articles: int | None = None
@@ -167,7 +168,8 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
-    from newsdesk.store import WarehouseBusy, writer_lock
+    from newsdesk.session import WriterSession
+    from newsdesk.store import StorageError, WarehouseBusy
     from spiders.almayadeen import AlMayadeenSpider
 
     base_url, warehouse = validate_options(options)
@@ -186,25 +188,33 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
     started = datetime.now(UTC)
     t0 = time.monotonic()
+    # The storage layer's session holds the writer lock for the whole crawl; opened
+    # here so that a busy or damaged warehouse is one line before Scrapy starts.
     try:
-        with writer_lock(warehouse):
-            process = CrawlerProcess(settings)
-            logging.getLogger("scrapy").setLevel(options.log_level)
-            crawler = process.create_crawler(AlMayadeenSpider)
-            process.crawl(
-                crawler,
-                base_url=base_url,
-                sections=options.sections,
-                discovery="sitemaps" if options.month else options.discovery,
-                since=options.since,
-                month=options.month,
-                max_articles=options.max_articles,
-                full=options.full,
-                run_id=run_id,
-            )
-            process.start()
-    except WarehouseBusy as exc:
+        session = WriterSession.open(warehouse)
+    except (WarehouseBusy, StorageError) as exc:
         raise CrawlError(str(exc)) from exc
+    try:
+        process = CrawlerProcess(settings)
+        logging.getLogger("scrapy").setLevel(options.log_level)
+        crawler = process.create_crawler(AlMayadeenSpider)
+        WriterSession.attach(crawler, session)
+        process.crawl(
+            crawler,
+            base_url=base_url,
+            sections=options.sections,
+            discovery="sitemaps" if options.month else options.discovery,
+            since=options.since,
+            month=options.month,
+            max_articles=options.max_articles,
+            full=options.full,
+            run_id=run_id,
+        )
+        process.start()
+    finally:
+        session.close()
+    if session.failure is not None:
+        raise CrawlError(str(session.failure))
     stats: dict[str, Any] = crawler.stats.get_stats() if crawler.stats else {}
     failures = {
         key.removeprefix("newsdesk/failures/"): int(value)
@@ -229,7 +239,10 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
         blocked=bool(stats.get("newsdesk/blocked", False)),
         articles_stored_skipped=int(stats.get("newsdesk/articles_stored_skipped", 0)),
     )
-    write_run_summary(warehouse, summary)
+    try:
+        write_run_summary(warehouse, summary)
+    except OSError as exc:
+        raise CrawlError(str(storage_error(exc, warehouse.root / "crawl_runs"))) from exc
     return summary
 
 

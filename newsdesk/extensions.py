@@ -10,6 +10,8 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from newsdesk.archive import WarcArchive, recover_open_files
+from newsdesk.session import WriterSession
+from newsdesk.store import storage_error
 from newsdesk.warehouse import Warehouse
 
 logger = logging.getLogger(__name__)
@@ -57,7 +59,11 @@ class RawArchive:
     def spider_opened(self, spider: Spider) -> None:
         if not self.enabled:
             return
-        recovered = recover_open_files(self.warehouse.raw)
+        try:
+            recovered = recover_open_files(self.warehouse.raw)
+        except OSError as exc:
+            self._fail(exc, self.warehouse.raw)
+            return
         if recovered:
             logger.warning("recovered %d WARC files left open by an interrupted crawl", recovered)
         run_id = getattr(spider, "run_id", None) or "run"
@@ -68,6 +74,18 @@ class RawArchive:
         request.meta[FETCHED_AT] = fetched_at
         if self.archive is None:
             return
+        try:
+            self._write(response, request, fetched_at)
+        except OSError as exc:
+            self._fail(exc, self.warehouse.raw)
+
+    def _fail(self, exc: OSError, path: object) -> None:
+        """An archive that cannot be written stops the crawl, like the dataset's own writes."""
+        self.archive = None
+        WriterSession.for_crawler(self.crawler).fail(storage_error(exc, path))
+
+    def _write(self, response: Response, request: Request, fetched_at: datetime) -> None:
+        assert self.archive is not None
         self.archive.write(
             url=response.url,
             method=request.method,
@@ -81,4 +99,7 @@ class RawArchive:
 
     def spider_closed(self) -> None:
         if self.archive is not None:
-            self.archive.close()
+            try:
+                self.archive.close()
+            except OSError as exc:
+                self._fail(exc, self.warehouse.raw)

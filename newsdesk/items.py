@@ -94,6 +94,9 @@ class CrawlEvent:
     reason: str | None = None
     detail: str | None = None
     article_id: str | None = None
+    # The URL as requested (before redirects): what the crawl ledger waits for.
+    # Not a crawl-log column.
+    requested_url: str | None = field(default=None, compare=False)
 
 
 def _copy(value: Any) -> Any:

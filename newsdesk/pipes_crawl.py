@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--base-url", default=None)
     parser.add_argument("--warehouse", default=None)
     parser.add_argument("--month", default=None, help="YYYY-MM: that month's sitemap file")
-    parser.add_argument("--discovery", choices=["listings", "sitemaps", "both"], default="listings")
+    parser.add_argument("--discovery", choices=["listings", "sitemaps", "both"], default="both")
     parser.add_argument("--since", default=None)
     parser.add_argument("--sections", default=None, help="comma separated slugs or groups")
     parser.add_argument("--max-articles", type=int, default=None, help="stop after N articles")

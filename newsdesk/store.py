@@ -1,17 +1,25 @@
-"""The Parquet side of the warehouse: schemas, atomic writes and the article merge.
+"""The Parquet side of the warehouse: schemas, atomic commits and the article merge.
 
 Articles live in one file per (year, month) partition. A merge rewrites only
 the partitions it touches: the old file is read, rows being replaced are
-filtered out, the new rows are added, and the result is written aside and
-renamed over the old file (``os.replace``), so a reader sees the old file or
-the new one, never half of one, and a killed crawl leaves nothing behind but
-a hidden temporary file that the next writer removes.
+filtered out, the new rows are added, and the result is written aside.
+
+Every change is a `Transaction`: its files (partitions, revisions, the crawl
+log, the crawl state) are first written aside as hidden ``.tmp`` files, then a
+journal naming them is renamed into place (the commit point), then each file
+is renamed over its target and the journal removed. A kill before the journal
+leaves nothing but temporary files; a kill after it is rolled forward by the
+next writer (`recover`). So a commit is all or nothing: an article that moved
+to another month is never in two partitions, or in none, and what a crawl
+remembers is never ahead of the rows it describes.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
+import logging
 import os
 import uuid
 from collections.abc import Iterable, Iterator
@@ -26,8 +34,11 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
+from newsdesk.failpoints import failpoint
 from newsdesk.items import CONTENT_FIELDS, SCHEMA_VERSION, Article, CrawlEvent
 from newsdesk.warehouse import Warehouse
+
+logger = logging.getLogger(__name__)
 
 TS = pa.timestamp("us", tz="UTC")
 STRINGS = pa.list_(pa.string())
@@ -106,36 +117,243 @@ class WarehouseBusy(RuntimeError):
     """Another process holds the warehouse's writer lock."""
 
 
-@contextmanager
-def writer_lock(warehouse: Warehouse) -> Iterator[None]:
-    """Exclusive writer lock on the warehouse (one crawl or reparse at a time)."""
-    warehouse.root.mkdir(parents=True, exist_ok=True)
-    path = warehouse.root / ".writer.lock"
-    with open(path, "a+") as handle:
+class StorageError(RuntimeError):
+    """A write to the warehouse failed and nothing was changed (one line, says what to do)."""
+
+
+def storage_error(exc: OSError, path: object) -> StorageError:
+    """A one-line `StorageError` for an OSError raised while writing ``path``."""
+    where = exc.filename or path
+    if exc.errno == errno.ENOSPC:
+        hint = "free some space"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        hint = "make it writable"
+    else:
+        hint = "check the disk"
+    return StorageError(
+        f"cannot write {where}: {exc.strerror or exc}; {hint}, then run the same command "
+        "again (nothing was changed)"
+    )
+
+
+class WriterLock:
+    """The exclusive writer lock of one warehouse: one crawl, reparse or import at a time.
+
+    It is an interface of the storage (`Warehouse.writer_lock`), not a global: every
+    entry point that writes (the CLI, ``scrapy crawl``, Dagster, reparse) goes through
+    the storage and so takes it. ``acquire`` refuses at once with `WarehouseBusy`.
+    """
+
+    def __init__(self, warehouse: Warehouse) -> None:
+        self.warehouse = warehouse
+        self._handle: Any = None
+
+    def acquire(self) -> WriterLock:
+        self.warehouse.root.mkdir(parents=True, exist_ok=True)
+        handle = open(self.warehouse.root / ".writer.lock", "a+")  # noqa: SIM115 - held open
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
+            handle.close()
             raise WarehouseBusy(
-                f"another crawl is writing to {warehouse.root}; wait for it to finish"
+                f"another crawl or reparse is writing to {self.warehouse.root}; "
+                "wait for it to finish, then run the same command again"
             ) from exc
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+        self._handle = handle
+        return self
+
+    def release(self) -> None:
+        if self._handle is not None:
+            fcntl.flock(self._handle, fcntl.LOCK_UN)
+            self._handle.close()
+            self._handle = None
+
+    @property
+    def held(self) -> bool:
+        return self._handle is not None
+
+
+@contextmanager
+def writer_lock(warehouse: Warehouse) -> Iterator[None]:
+    """Exclusive writer lock on the warehouse (one crawl or reparse at a time)."""
+    lock = WriterLock(warehouse).acquire()
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _tmp_for(path: Path) -> Path:
+    return path.parent / f".{path.name}.{uuid.uuid4().hex}.tmp"
+
+
+def _write_parquet(table: pa.Table, path: Path) -> None:
+    pq.write_table(table, path, compression="zstd", row_group_size=50_000)
 
 
 def write_table_atomic(table: pa.Table, path: Path) -> None:
-    """Write ``table`` to ``path`` via a hidden temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.parent / f".{path.name}.{uuid.uuid4().hex}.tmp"
+    """Write one file via a hidden temporary file and a rename (raises `StorageError`)."""
+    tmp = _tmp_for(path)
     try:
-        pq.write_table(table, tmp, compression="zstd", row_group_size=50_000)
+        failpoint("stage", tmp)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_parquet(table, tmp)
         with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        raise storage_error(exc, path) from exc
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        tmp.unlink(missing_ok=True)
+
+
+JOURNAL_NAME = ".commit-journal.json"
+
+
+class Transaction:
+    """Files written aside and installed together: all of them, or none.
+
+    ``root`` is the folder the journal lives in (a warehouse root); staged
+    files may be anywhere below it. Paths in the journal are relative to it,
+    so a warehouse that is moved still recovers.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.installs: list[tuple[Path, Path]] = []
+        self.deletes: list[Path] = []
+
+    def __bool__(self) -> bool:
+        return bool(self.installs or self.deletes)
+
+    def _stage(self, path: Path, write: Any) -> None:
+        tmp = _tmp_for(path)
+        try:
+            failpoint("stage", tmp)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write(tmp)
+            with open(tmp, "rb") as handle:
+                os.fsync(handle.fileno())
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            self.abort()
+            raise storage_error(exc, path) from exc
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            self.abort()
+            raise
+        self.installs.append((tmp, path))
+
+    def stage_table(self, table: pa.Table, path: Path) -> None:
+        """Write ``table`` aside, to be installed at ``path`` on commit."""
+        self._stage(path, lambda tmp: _write_parquet(table, tmp))
+
+    def stage_bytes(self, data: bytes, path: Path) -> None:
+        """Write ``data`` aside, to be installed at ``path`` on commit."""
+        self._stage(path, lambda tmp: tmp.write_bytes(data))
+
+    def stage_move(self, source: Path, target: Path) -> None:
+        """Rename ``source`` to ``target`` on commit (both below the root)."""
+        self.installs.append((source, target))
+
+    def delete(self, path: Path) -> None:
+        """Remove ``path`` on commit."""
+        self.deletes.append(path)
+
+    def abort(self) -> None:
+        """Drop everything staged (nothing was installed)."""
+        for tmp, _final in self.installs:
+            if tmp.name.endswith(".tmp"):
+                tmp.unlink(missing_ok=True)
+        self.installs.clear()
+        self.deletes.clear()
+
+    def commit(self) -> None:
+        """Install every staged file: the journal's rename is the commit point."""
+        if not self:
+            return
+        payload = {
+            "installs": [
+                [os.path.relpath(tmp, self.root), os.path.relpath(final, self.root)]
+                for tmp, final in self.installs
+            ],
+            "deletes": [os.path.relpath(path, self.root) for path in self.deletes],
+        }
+        journal = self.root / JOURNAL_NAME
+        tmp = journal.with_name(f"{JOURNAL_NAME}.{uuid.uuid4().hex}.tmp")
+        try:
+            failpoint("journal", tmp)
+            tmp.write_text(json.dumps(payload))
+            with open(tmp, "rb") as handle:
+                os.fsync(handle.fileno())
+            os.replace(tmp, journal)
+            _fsync_dir(self.root)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            self.abort()
+            raise storage_error(exc, journal) from exc
+        # Committed: from here on a kill is rolled forward by the next writer.
+        _apply_journal(self.root, payload)
+        journal.unlink()
+        _fsync_dir(self.root)
+        self.installs.clear()
+        self.deletes.clear()
+
+
+def _apply_journal(root: Path, payload: dict[str, Any]) -> None:
+    touched: set[Path] = set()
+    for tmp_rel, final_rel in payload["installs"]:
+        tmp, final = root / tmp_rel, root / final_rel
+        if tmp.exists():  # else: installed before a kill, nothing left to do
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, final)
+            touched.add(final.parent)
+            failpoint("commit.apply")
+    for rel in payload["deletes"]:
+        path = root / rel
+        path.unlink(missing_ok=True)
+        touched.add(path.parent)
+    for directory in touched:
+        _fsync_dir(directory)
+
+
+def recover(root: Path) -> int:
+    """Finish a commit a killed writer left half-applied, and drop uncommitted temp files.
+
+    Call it holding the writer lock. Returns how many temporary files were removed.
+    """
+    journal = root / JOURNAL_NAME
+    if journal.exists():
+        try:
+            payload = json.loads(journal.read_text())
+            installs = payload["installs"]
+            deletes = payload["deletes"]
+        except (OSError, ValueError, KeyError, TypeError):
+            # The journal is renamed into place whole, so this is damage, not a torn write:
+            # keep it for inspection and install nothing.
+            aside = root / "quarantine" / f"{JOURNAL_NAME}.{uuid.uuid4().hex[:8]}"
+            aside.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(journal, aside)
+            logger.warning("unreadable commit journal moved to %s", aside)
+        else:
+            logger.warning("finishing a commit interrupted by a kill (%d files)", len(installs))
+            _apply_journal(root, {"installs": installs, "deletes": deletes})
+            journal.unlink()
+            _fsync_dir(root)
+    return remove_stale_temp_files(root)
 
 
 def remove_stale_temp_files(root: Path) -> int:
@@ -144,8 +362,9 @@ def remove_stale_temp_files(root: Path) -> int:
         return 0
     count = 0
     for tmp in root.rglob(".*.tmp"):
-        tmp.unlink(missing_ok=True)
-        count += 1
+        if tmp.is_file():
+            tmp.unlink(missing_ok=True)
+            count += 1
     return count
 
 
@@ -183,6 +402,17 @@ class IndexEntry:
 class MergeResult:
     written_partitions: list[tuple[int, int]] = field(default_factory=list)
     revisions: int = 0
+    # article_id -> entry, to apply to the caller's index once the merge is committed.
+    index_updates: dict[str, IndexEntry] = field(default_factory=dict)
+
+
+class DamagedPartFile(RuntimeError):
+    """A part file of the articles dataset cannot be read."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        super().__init__(f"damaged part file {path}: {detail}")
+        self.path = path
+        self.detail = detail
 
 
 def partition_of(article: Article) -> tuple[int, int]:
@@ -190,11 +420,42 @@ def partition_of(article: Article) -> tuple[int, int]:
     return published.year, published.month
 
 
+def partition_key(path: Path) -> tuple[int, int] | None:
+    """``(year, month)`` of a part file's hive folders, or None for a stray file."""
+    try:
+        year = int(path.parent.parent.name.removeprefix("year="))
+        month = int(path.parent.name.removeprefix("month="))
+    except ValueError:
+        return None
+    return year, month
+
+
+INDEX_COLUMNS = ["article_id", "content_hash", "published_at", "updated_at"]
+
+
+def read_part(path: Path, columns: list[str] | None = None) -> pa.Table:
+    """One part file (all columns by default); raises `DamagedPartFile` if unreadable."""
+    try:
+        table = pq.read_table(path, columns=columns)
+        if columns is None:
+            table = table.cast(ARTICLE_SCHEMA)
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise DamagedPartFile(path, str(exc).splitlines()[0][:200] if str(exc) else "") from exc
+    return table
+
+
 class ArticleStore:
     """Reads and merges the articles dataset of one warehouse."""
 
     def __init__(self, warehouse: Warehouse) -> None:
         self.warehouse = warehouse
+
+    def part_files(self) -> list[Path]:
+        """Every part file of the dataset (hidden temporary files excluded)."""
+        root = self.warehouse.articles
+        if not root.exists():
+            return []
+        return sorted(p for p in root.rglob("*.parquet") if not p.name.startswith("."))
 
     def dataset(self) -> ds.Dataset | None:
         root = self.warehouse.articles
@@ -209,29 +470,73 @@ class ArticleStore:
             return ARTICLE_SCHEMA.empty_table().select(columns or ARTICLE_SCHEMA.names)
         return dataset.to_table(columns=columns or ARTICLE_SCHEMA.names)
 
+    def read_index_columns(self) -> tuple[pa.Table, list[DamagedPartFile]]:
+        """article_id, content_hash, published_at, updated_at, year, month of every row.
+
+        Files are read one by one, so a damaged one is reported (not raised) and
+        the rest still read.
+        """
+        tables: list[pa.Table] = []
+        damaged: list[DamagedPartFile] = []
+        for path in self.part_files():
+            key = partition_key(path)
+            if key is None:
+                continue
+            try:
+                table = read_part(path, INDEX_COLUMNS)
+            except DamagedPartFile as exc:
+                damaged.append(exc)
+                continue
+            n = table.num_rows
+            table = table.append_column("year", pa.array([key[0]] * n, pa.int32()))
+            table = table.append_column("month", pa.array([key[1]] * n, pa.int32()))
+            tables.append(table)
+        if not tables:
+            empty = pa.schema(
+                [ARTICLE_SCHEMA.field(name) for name in INDEX_COLUMNS]
+                + [pa.field("year", pa.int32()), pa.field("month", pa.int32())]
+            )
+            return empty.empty_table(), damaged
+        return pa.concat_tables(tables, promote_options="permissive"), damaged
+
     def load_index(self) -> dict[str, IndexEntry]:
         """article_id -> (content_hash, partition) for every stored article."""
-        dataset = self.dataset()
-        if dataset is None:
-            return {}
-        table = dataset.to_table(columns=["article_id", "content_hash", "year", "month"])
-        return {
-            row["article_id"]: IndexEntry(row["content_hash"], int(row["year"]), int(row["month"]))
-            for row in table.to_pylist()
-        }
+        table, damaged = self.read_index_columns()
+        if damaged:
+            raise damaged[0]
+        return index_from_table(table)
 
     def merge(
         self,
         articles: list[Article],
         index: dict[str, IndexEntry],
         now: datetime | None = None,
+        txn: Transaction | None = None,
     ) -> MergeResult:
         """Write ``articles`` (new or changed) into their partitions, replacing old rows.
 
-        ``index`` is the stored state *before* these articles (it is updated in
-        place). An article whose month changed is removed from its old partition.
-        Replaced versions are appended to the ``article_revisions`` dataset.
+        ``index`` is the stored state *before* these articles. An article whose
+        month changed is removed from its old partition. Replaced versions are
+        appended to the ``article_revisions`` dataset. Without ``txn`` the merge
+        is committed at once and ``index`` updated; with one, the caller commits
+        and then applies ``result.index_updates``.
         """
+        own = txn is None
+        txn = txn if txn is not None else Transaction(self.warehouse.root)
+        result = self.stage_merge(articles, index, txn, now)
+        if own:
+            txn.commit()
+            index.update(result.index_updates)
+        return result
+
+    def stage_merge(
+        self,
+        articles: list[Article],
+        index: dict[str, IndexEntry],
+        txn: Transaction,
+        now: datetime | None = None,
+    ) -> MergeResult:
+        """Stage the merge of ``articles`` in ``txn`` (see `merge`)."""
         now = now or datetime.now(UTC)
         result = MergeResult()
         if not articles:
@@ -247,26 +552,31 @@ class ArticleStore:
         replaced_rows: list[dict[str, Any]] = []
         for key in sorted(set(by_partition) | set(removals)):
             replaced_rows.extend(
-                self._rewrite_partition(key, by_partition.get(key, []), removals.get(key, set()))
+                self._stage_partition(txn, key, by_partition.get(key, []), removals.get(key, set()))
             )
             result.written_partitions.append(key)
         for article in articles:
             year, month = partition_of(article)
-            index[article.article_id] = IndexEntry(article.content_hash, year, month)
+            result.index_updates[article.article_id] = IndexEntry(article.content_hash, year, month)
         if replaced_rows:
-            result.revisions = self._record_revisions(replaced_rows, articles, now)
+            result.revisions = self._stage_revisions(txn, replaced_rows, articles, now)
         return result
 
-    def _rewrite_partition(
-        self, key: tuple[int, int], additions: list[Article], removal_ids: set[str]
+    def _stage_partition(
+        self,
+        txn: Transaction,
+        key: tuple[int, int],
+        additions: list[Article],
+        removal_ids: set[str],
     ) -> list[dict[str, Any]]:
         path = self.warehouse.article_partition(*key) / PART_FILE
         replaced: list[dict[str, Any]] = []
         parts: list[pa.Table] = []
         if path.exists():
-            existing = pq.read_table(path).cast(ARTICLE_SCHEMA)
-            if removal_ids:
-                mask = pc.is_in(existing["article_id"], value_set=pa.array(sorted(removal_ids)))
+            existing = read_part(path)
+            ids = set(a.article_id for a in additions) | removal_ids
+            if ids:
+                mask = pc.is_in(existing["article_id"], value_set=pa.array(sorted(ids)))
                 replaced = existing.filter(mask).to_pylist()
                 existing = existing.filter(pc.invert(mask))
             parts.append(existing)
@@ -274,14 +584,19 @@ class ArticleStore:
             parts.append(articles_to_table(additions))
         table = pa.concat_tables(parts) if parts else ARTICLE_SCHEMA.empty_table()
         if table.num_rows == 0:
-            path.unlink(missing_ok=True)
+            if path.exists():
+                txn.delete(path)
             return replaced
         table = table.sort_by([("published_at", "ascending"), ("article_id", "ascending")])
-        write_table_atomic(table.replace_schema_metadata(ARTICLE_SCHEMA.metadata), path)
+        txn.stage_table(table.replace_schema_metadata(ARTICLE_SCHEMA.metadata), path)
         return replaced
 
-    def _record_revisions(
-        self, replaced_rows: list[dict[str, Any]], articles: list[Article], now: datetime
+    def _stage_revisions(
+        self,
+        txn: Transaction,
+        replaced_rows: list[dict[str, Any]],
+        articles: list[Article],
+        now: datetime,
     ) -> int:
         new_by_id = {a.article_id: a.to_dict() for a in articles}
         counts = self._revision_counts()
@@ -316,7 +631,7 @@ class ArticleStore:
             / f"date={now.date().isoformat()}"
             / f"{now.strftime('%H%M%S')}-{uuid.uuid4().hex[:8]}.parquet"
         )
-        write_table_atomic(table, path)
+        txn.stage_table(table, path)
         return len(rows)
 
     def _revision_counts(self) -> dict[str, int]:
@@ -331,9 +646,40 @@ class ArticleStore:
             counts[row["article_id"]] = max(counts.get(row["article_id"], 0), row["revision"])
         return counts
 
+    def quarantine(self, path: Path, now: datetime | None = None) -> Path:
+        """Move a damaged part file aside (never deleted); returns where it went."""
+        now = now or datetime.now(UTC)
+        rel = path.relative_to(self.warehouse.articles)
+        stamp = now.strftime("%Y%m%dT%H%M%SZ")
+        target = self.warehouse.quarantine / "articles" / f"{rel}.{stamp}.damaged"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+        _fsync_dir(path.parent)
+        return target
+
+
+def index_from_table(table: pa.Table) -> dict[str, IndexEntry]:
+    """The writer's index from `ArticleStore.read_index_columns`' table."""
+    return {
+        article_id: IndexEntry(content_hash, int(year), int(month))
+        for article_id, content_hash, year, month in zip(
+            table["article_id"].to_pylist(),
+            table["content_hash"].to_pylist(),
+            table["year"].to_pylist(),
+            table["month"].to_pylist(),
+            strict=True,
+        )
+    }
+
+
+def crawl_log_path(warehouse: Warehouse, run_id: str, day: str, sequence: int = 0) -> Path:
+    """Where one commit's crawl log rows go (``<run_id>.parquet``, then ``<run_id>-N``)."""
+    name = f"{run_id}.parquet" if sequence == 0 else f"{run_id}-{sequence:05d}.parquet"
+    return warehouse.crawl_log / f"date={day}" / name
+
 
 def write_crawl_log(warehouse: Warehouse, run_id: str, events: list[CrawlEvent], day: str) -> Path:
-    path = warehouse.crawl_log / f"date={day}" / f"{run_id}.parquet"
+    path = crawl_log_path(warehouse, run_id, day)
     write_table_atomic(events_to_table(events), path)
     return path
 

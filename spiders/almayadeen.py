@@ -41,7 +41,8 @@ from newsdesk.items import Article, CrawlEvent
 from newsdesk.pages.article import ArticlePage, NotAnArticle
 from newsdesk.pages.listing import ListingPage
 from newsdesk.pages.sitemap import parse_sitemap, sitemap_month
-from newsdesk.state import CrawlState, load_failed_urls, load_known_articles
+from newsdesk.session import WriterSession
+from newsdesk.state import CrawlState, Mark, now_iso
 from newsdesk.urls import (
     VIDEO_SECTIONS,
     article_id_for,
@@ -50,11 +51,12 @@ from newsdesk.urls import (
     same_host,
     section_from_path,
 )
-from newsdesk.warehouse import Warehouse
 
 SITEMAP_INDEX_PATH = "/sitemaps/all.xml"
 # Monthly sitemap files read on every visit, whatever their lastmod says.
 RECENT_SITEMAP_MONTHS = 2
+# The canonical URL a request was made for (a redirect changes response.url).
+REQUESTED_URL = "newsdesk_url"
 # Answers that mean "gone": not requested again unless --full.
 DEAD_REASONS = frozenset({"http_404", "http_410"})
 
@@ -76,7 +78,7 @@ class AlMayadeenSpider(scrapy.Spider):
         self,
         base_url: str | None = None,
         sections: str | list[str] | None = None,
-        discovery: str = "listings",
+        discovery: str = "both",
         since: str | datetime | None = None,
         max_articles: int | str | None = None,
         month: str | None = None,
@@ -101,12 +103,12 @@ class AlMayadeenSpider(scrapy.Spider):
         self.full = full in (True, "1", "true", "True", "yes")
         self.known: dict[str, datetime] = {}
         self.state: CrawlState | None = None
+        self.session: WriterSession | None = None
         self.pending_sitemaps: dict[str, str] = {}
         self.failed_before: dict[str, str] = {}
-        # Sitemap lastmod of every entry read, and the modification time of every
-        # article fetched: compared when the crawl closes (see `closed`).
-        self.sitemap_lastmods: dict[str, datetime] = {}
-        self.fetched_modified: dict[str, datetime] = {}
+        # One "read to the end" mark per section listing, remembered only once
+        # every article it asked for is stored (see newsdesk.state.Ledger).
+        self.listing_marks: dict[str, Mark] = {}
         self.skipped_stored: set[str] = set()
         self.articles_yielded = 0
         self.unknown_sections: list[str] = []
@@ -117,10 +119,13 @@ class AlMayadeenSpider(scrapy.Spider):
         if is_loopback(spider.base_url) and not crawler.settings.frozen:
             # The replica: drop the live politeness delays, nothing else changes.
             crawler.settings.setdict(crawler.settings.getdict("FAST_PROFILE"), priority="spider")
-        warehouse = Warehouse.at(crawler.settings.get("NEWSDESK_WAREHOUSE"))
-        spider.known = load_known_articles(warehouse)
-        spider.state = CrawlState.load(warehouse)
-        spider.failed_before = load_failed_urls(warehouse)
+        # The storage layer: takes the writer lock, repairs, and tells what is stored.
+        session = WriterSession.for_crawler(crawler)
+        session.run_id = spider.run_id
+        spider.session = session
+        spider.known = session.known
+        spider.state = session.state
+        spider.failed_before = session.failed_before
         return spider
 
     # -- start ---------------------------------------------------------------
@@ -178,11 +183,11 @@ class AlMayadeenSpider(scrapy.Spider):
                 reached_known = True
                 self.skipped_stored.add(card_id)
                 continue
-            yield from self._article_request(card.url)
+            yield from self._article_request(card.url, self._listing_mark(section))
         next_url = page.next_page_url()
         if next_url is None:
-            if since_day is None and self.state is not None:
-                self.state.mark_listing_complete(section)
+            if since_day is None and self.session is not None:
+                self.session.ledger.seal(self._listing_mark(section))
             return
         if since_day is not None and oldest is not None and oldest < since_day:
             return
@@ -217,52 +222,45 @@ class AlMayadeenSpider(scrapy.Spider):
                 if too_old and month < (self.since.year, self.since.month):
                     continue
                 lastmod = entry.lastmod.isoformat() if entry.lastmod else None
-                seen = self.state.sitemaps.get(entry.loc) if self.state else None
+                key = canonicalize_url(entry.loc, self.base_url)
+                seen = self.state.sitemaps.get(key) if self.state else None
                 unchanged = lastmod is not None and seen == lastmod and month not in recent
                 if unchanged and not self.full:
                     continue  # unchanged since a crawl that processed it completely
+                request = self._request(entry.loc, self.parse_sitemap, kind="sitemap")
                 if lastmod is not None:
-                    self.pending_sitemaps[entry.loc] = lastmod
-                yield self._request(entry.loc, self.parse_sitemap, kind="sitemap")
+                    self.pending_sitemaps[request.url] = lastmod
+                yield request
             return
+        # A monthly file: remembered as processed once all it asked for is stored.
+        url = self._requested_url(response)
+        lastmod = self.pending_sitemaps.get(url)
+        mark = Mark("sitemap", url, lastmod) if lastmod is not None else None
         for entry in entries:
             if self.since is not None and entry.lastmod is not None and entry.lastmod < self.since:
                 continue
             if not self._wanted_by_path(entry.loc):
                 continue
             if entry.lastmod is None:
-                yield from self._article_request(entry.loc)
+                yield from self._article_request(entry.loc, mark)
                 continue
             entry_id = article_id_for(entry.loc)
-            self.sitemap_lastmods[entry_id] = entry.lastmod
+            if self.session is not None:
+                # Compared with the stored page's time when the article is committed.
+                self.session.note_sitemap_lastmod(entry_id, entry.lastmod)
             stored = self._stored_lastmod(entry_id)
             if not self.full and stored is not None and entry.lastmod <= stored:
                 self.skipped_stored.add(entry_id)
                 continue  # stored, and not modified since
-            yield from self._article_request(entry.loc)
+            yield from self._article_request(entry.loc, mark)
+        if mark is not None and self.session is not None:
+            self.session.ledger.seal(mark)
 
     def closed(self, reason: str) -> None:
         if self.crawler.stats is not None:
             self.crawler.stats.set_value(
                 "newsdesk/articles_stored_skipped", len(self.skipped_stored)
             )
-        # Only a crawl that processed everything it scheduled may mark sitemap
-        # files as done; a killed or cut-short one leaves them to the next visit.
-        if self.state is None:
-            return
-        if reason == "finished":
-            self.state.sitemaps.update(self.pending_sitemaps)
-        # An article whose page shows no modification time as late as its sitemap
-        # lastmod would look modified on every visit: remember the lastmod. Done at
-        # the end because a listing may have fetched it before its sitemap was read.
-        noted = {
-            article_id: lastmod.isoformat()
-            for article_id, modified in self.fetched_modified.items()
-            if (lastmod := self.sitemap_lastmods.get(article_id)) is not None and lastmod > modified
-        }
-        self.state.lastmods.update(noted)
-        if self.pending_sitemaps or noted:
-            self.state.save()
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         crawled_at = response.meta.get(FETCHED_AT) or datetime.now(UTC)
@@ -286,7 +284,6 @@ class AlMayadeenSpider(scrapy.Spider):
         if self.max_articles is not None and self.articles_yielded >= self.max_articles:
             raise CloseSpider("max_articles")
         self.articles_yielded += 1
-        self.fetched_modified[article.article_id] = article.updated_at or article.published_at
         yield self._event(response, "article", article_id=article.article_id)
         yield article
 
@@ -313,6 +310,7 @@ class AlMayadeenSpider(scrapy.Spider):
             http_status=status,
             reason=reason,
             detail=detail,
+            requested_url=request.meta.get(REQUESTED_URL, request.url),
         )
 
     # -- helpers -------------------------------------------------------------
@@ -324,13 +322,23 @@ class AlMayadeenSpider(scrapy.Spider):
         kind: str,
         cb_kwargs: dict[str, Any] | None = None,
     ) -> scrapy.Request:
+        url = canonicalize_url(url, self.base_url)
         return scrapy.Request(
-            canonicalize_url(url, self.base_url),
+            url,
             callback=callback,
             errback=self.on_error,
             cb_kwargs=cb_kwargs or {},
-            meta={"newsdesk_kind": kind},
+            meta={"newsdesk_kind": kind, REQUESTED_URL: url},
         )
+
+    @staticmethod
+    def _requested_url(response: Response) -> str:
+        return str(response.meta.get(REQUESTED_URL, response.url))
+
+    def _listing_mark(self, section: str) -> Mark:
+        if section not in self.listing_marks:
+            self.listing_marks[section] = Mark("listing", section, now_iso())
+        return self.listing_marks[section]
 
     def _stored_lastmod(self, article_id: str) -> datetime | None:
         """When the stored copy of an article was last modified, as far as we know."""
@@ -340,7 +348,7 @@ class AlMayadeenSpider(scrapy.Spider):
         noted = self.state.lastmods.get(article_id) if self.state is not None else None
         return max(stored, datetime.fromisoformat(noted)) if noted else stored
 
-    def _article_request(self, url: str) -> Iterator[scrapy.Request]:
+    def _article_request(self, url: str, mark: Mark | None = None) -> Iterator[scrapy.Request]:
         url = canonicalize_url(url, self.base_url)
         if not same_host(url, self.base_url) or not is_article_url(url):
             return
@@ -354,6 +362,8 @@ class AlMayadeenSpider(scrapy.Spider):
             if previous.startswith("http_5"):
                 # It failed after all retries last time: one attempt now, then log it again.
                 request.meta["max_retry_times"] = 0
+        if mark is not None and self.session is not None:
+            self.session.ledger.expect(mark, request.url)
         yield request
 
     def _wanted_by_path(self, url: str) -> bool:
@@ -385,6 +395,7 @@ class AlMayadeenSpider(scrapy.Spider):
             reason=reason,
             detail=detail,
             article_id=article_id,
+            requested_url=self._requested_url(response),
         )
 
 
