@@ -179,6 +179,9 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     except CrawlError as exc:
         raise CliError(str(exc)) from exc
     print(summary.render())
+    if summary.finish_reason == "shutdown":  # Ctrl-C: what was committed is kept
+        sys.stderr.write("newsdesk: interrupted; run the same command again to finish\n")
+        return 130
     return EXIT_FAILED if summary.blocked else 0
 
 

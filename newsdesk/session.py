@@ -115,10 +115,13 @@ class WriterSession:
         from scrapy import signals
 
         setattr(crawler, _ATTR, session)
-        session.flush_every = crawler.settings.getint("NEWSDESK_FLUSH_EVERY", 1000)
-        session.events_every = max(200, 4 * session.flush_every)
         crawler.signals.connect(session._on_spider_closed, signal=signals.spider_closed)
         session._crawler = crawler
+
+    def configure(self, settings: Any) -> None:
+        """Commit sizes from the crawl's settings (final once the spider applied its profile)."""
+        self.flush_every = settings.getint("NEWSDESK_FLUSH_EVERY", 1000)
+        self.events_every = max(200, 4 * self.flush_every)
 
     def _prepare(self) -> None:
         removed = recover(self.warehouse.root)
@@ -128,7 +131,9 @@ class WriterSession:
             self.state = CrawlState.read(self.warehouse)
         except InvalidState as exc:
             self._quarantine_state(str(exc))
-        table, damaged = self.store.read_index_columns()
+        damaged = self.store.verify(self.warehouse.root / "state" / "verified_parts.json")
+        table, unreadable = self.store.read_index_columns()
+        damaged += [d for d in unreadable if d.path not in {x.path for x in damaged}]
         if damaged:
             self._repair(damaged)
             table, damaged = self.store.read_index_columns()

@@ -201,7 +201,8 @@ def _tmp_for(path: Path) -> Path:
 
 
 def _write_parquet(table: pa.Table, path: Path) -> None:
-    pq.write_table(table, path, compression="zstd", row_group_size=50_000)
+    # Page checksums: a flipped bit is found when the file is read, not served as data.
+    pq.write_table(table, path, compression="zstd", row_group_size=50_000, write_page_checksum=True)
 
 
 def write_table_atomic(table: pa.Table, path: Path) -> None:
@@ -436,7 +437,7 @@ INDEX_COLUMNS = ["article_id", "content_hash", "published_at", "updated_at"]
 def read_part(path: Path, columns: list[str] | None = None) -> pa.Table:
     """One part file (all columns by default); raises `DamagedPartFile` if unreadable."""
     try:
-        table = pq.read_table(path, columns=columns)
+        table = pq.read_table(path, columns=columns, page_checksum_verification=True)
         if columns is None:
             table = table.cast(ARTICLE_SCHEMA)
     except (pa.ArrowException, OSError, ValueError) as exc:
@@ -498,6 +499,44 @@ class ArticleStore:
             )
             return empty.empty_table(), damaged
         return pa.concat_tables(tables, promote_options="permissive"), damaged
+
+    def verify(self, cache: Path) -> list[DamagedPartFile]:
+        """Read every part file whole (checksums included) unless already verified as it is.
+
+        ``cache`` remembers (size, mtime) of files found sound, so a file is read
+        whole once after each change, not on every crawl.
+        """
+        try:
+            seen = json.loads(cache.read_text())
+            if not isinstance(seen, dict):
+                seen = {}
+        except (OSError, ValueError):
+            seen = {}
+        damaged: list[DamagedPartFile] = []
+        verified: dict[str, list[int]] = {}
+        for path in self.part_files():
+            rel = path.relative_to(self.warehouse.root).as_posix()
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            stamp = [st.st_size, st.st_mtime_ns]
+            if seen.get(rel) != stamp:
+                try:
+                    read_part(path)
+                except DamagedPartFile as exc:
+                    damaged.append(exc)
+                    continue
+            verified[rel] = stamp
+        if verified != seen:
+            try:
+                cache.parent.mkdir(parents=True, exist_ok=True)
+                tmp = _tmp_for(cache)
+                tmp.write_text(json.dumps(verified))
+                os.replace(tmp, cache)
+            except OSError:
+                pass  # only a cache: the files are read whole again next time
+        return damaged
 
     def load_index(self) -> dict[str, IndexEntry]:
         """article_id -> (content_hash, partition) for every stored article."""

@@ -27,7 +27,10 @@ class ParquetArticleWriter:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ParquetArticleWriter:
-        return cls(crawler, WriterSession.for_crawler(crawler))
+        session = WriterSession.for_crawler(crawler)
+        # Pipelines are made after the spider, whose profile may change the flush size.
+        session.configure(crawler.settings)
+        return cls(crawler, session)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):
