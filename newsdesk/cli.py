@@ -181,6 +181,16 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     return EXIT_FAILED if summary.blocked else 0
 
 
+def _os_error(exc: OSError, doing: str, hint: str) -> CliError:
+    """One line for an OSError: what failed, on which file, why, and what to do."""
+    name = exc.filename if exc.filename is not None else "the warehouse"
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return CliError(f"{doing} failed on {name}: {reason}; {hint}")
+
+
+_DISK_HINT = "check that the warehouse is writable and the disk has space, then run it again"
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from newsdesk.build import BuildError, build_database
     from newsdesk.warehouse import Warehouse
@@ -189,6 +199,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         result = build_database(Warehouse.at(args.warehouse))
     except BuildError as exc:
         raise CliError(str(exc)) from exc
+    except OSError as exc:
+        # The previous database stays in place: the build swaps in only a complete file.
+        raise _os_error(exc, "build", _DISK_HINT) from exc
     counts = ", ".join(f"{name} {rows}" for name, rows in sorted(result.tables.items()))
     print(f"built {result.path} in {result.duration_s:.1f} s: {counts}")
     return 0
