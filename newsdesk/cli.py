@@ -209,7 +209,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_reparse(args: argparse.Namespace) -> int:
     from newsdesk.crawlconfig import parse_since
-    from newsdesk.reparse import reparse
+    from newsdesk.reparse import ReparseError, reparse
     from newsdesk.store import WarehouseBusy
     from newsdesk.warehouse import Warehouse
 
@@ -223,14 +223,22 @@ def cmd_reparse(args: argparse.Namespace) -> int:
         raise CliError(f"no raw archive under {warehouse.raw}; crawl first")
     try:
         result = reparse(warehouse, since=since, until=until)
-    except WarehouseBusy as exc:
+    except (WarehouseBusy, ReparseError) as exc:
         raise CliError(str(exc)) from exc
+    except OSError as exc:
+        # The dataset is swapped in only when complete: the stored one is unchanged.
+        raise _os_error(exc, "reparse", _DISK_HINT) from exc
+    for removed in result.removed:
+        print(f"removed (no longer an article: {removed.reason}): {removed.url}")
     failures = ", ".join(f"{k}: {v}" for k, v in sorted(result.failures.items())) or "none"
     print(
         f"reparsed {result.responses} archived responses: {result.articles} articles, "
-        f"{result.changed} written; failures: {failures}"
+        f"{result.changed} written, {result.kept} kept as stored, "
+        f"{len(result.removed)} removed; failures: {failures}"
     )
-    return 0
+    for line in result.damaged:
+        sys.stderr.write(f"newsdesk: error: {line}\n")
+    return 0 if result.complete else EXIT_FAILED
 
 
 def cmd_mirror_serve(args: argparse.Namespace) -> int:
