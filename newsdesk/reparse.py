@@ -235,6 +235,24 @@ def _quarantine(warehouse: Warehouse, path: Path, old_root: Path) -> None:
     os.replace(source, target)
 
 
+def recover_interrupted_swap(warehouse: Warehouse) -> None:
+    """Finish or undo the swap of a reparse that was killed; call under the writer lock.
+
+    ``_swap_in`` renames the dataset away, then the new one into place: a kill
+    between the two leaves no ``articles/`` and the stored rows in
+    ``.articles-old-*``, which are put back (never deleted). A kill after both
+    leaves an old copy that is no longer needed, and a kill before leaves only
+    an unfinished ``.reparse-*`` folder.
+    """
+    for old in sorted(warehouse.root.glob(".articles-old-*")):
+        if not warehouse.articles.exists():
+            os.replace(old, warehouse.articles)
+        else:
+            shutil.rmtree(old, ignore_errors=True)
+    for aside in warehouse.root.glob(".reparse-*"):
+        shutil.rmtree(aside, ignore_errors=True)
+
+
 def _swap_in(warehouse: Warehouse, articles: list[Article], damaged_parts: list[Path]) -> None:
     """Write ``articles`` as a new dataset aside and rename it over the old one."""
     aside = Warehouse(warehouse.root / f".reparse-{uuid.uuid4().hex[:8]}")
@@ -272,6 +290,7 @@ def reparse(
         # Under the writer lock an ``.open`` WARC file is a killed crawl's: its
         # complete records are as good as any.
         recover_open_files(warehouse.raw)
+        recover_interrupted_swap(warehouse)
         result = ReparseResult()
         if since is not None or until is not None:
             return _reparse_window(warehouse, since, until, result)

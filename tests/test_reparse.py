@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import subprocess
@@ -12,6 +13,8 @@ from typing import Any
 
 import pytest
 
+import newsdesk.reparse as reparse_module
+from newsdesk import cli
 from newsdesk.archive import WarcArchive, iter_archive
 from newsdesk.crawl import CrawlOptions, run_crawl_in_subprocess
 from newsdesk.reparse import ReparseError, reparse
@@ -129,3 +132,33 @@ def test_damaged_part_file_is_quarantined_and_rederived(warehouse):
     assert len(quarantined) == 1 and quarantined[0].read_bytes() == data[: len(data) // 2]
     # Repaired: the next reparse reads everything and succeeds.
     assert _reparse_cli(warehouse).returncode == 0
+
+
+def test_write_error_is_one_line_naming_the_file(warehouse, monkeypatch, capsys):
+    before = _rows(warehouse)
+    target = warehouse.root / ".reparse-x" / "articles" / "part-0.parquet"
+
+    def full_disk(*_args: Any, **_kwargs: Any) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(target))
+
+    # The disk fills while the new dataset is written aside.
+    monkeypatch.setattr(reparse_module.ArticleStore, "merge", full_disk)
+    code = cli.main(["reparse", "--warehouse", str(warehouse.root)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.count("\n") == 1 and str(target) in err and "No space left" in err
+    assert "disk has space" in err
+    monkeypatch.undo()
+    assert _rows(warehouse) == before  # the stored dataset is untouched
+    assert not [p for p in warehouse.root.iterdir() if p.name.startswith(".reparse")]
+
+
+def test_reparse_killed_between_the_two_renames_loses_nothing(warehouse):
+    before = _rows(warehouse)
+    # What a kill between "dataset renamed away" and "new one renamed in" leaves.
+    os.replace(warehouse.articles, warehouse.root / ".articles-old-deadbeef")
+    (warehouse.root / ".reparse-deadbeef" / "articles").mkdir(parents=True)
+    # Only some responses are re-derivable (a window), yet nothing is lost.
+    reparse(warehouse, since=datetime.now(UTC) + timedelta(days=1))
+    assert _rows(warehouse) == before
+    assert not [p for p in warehouse.root.iterdir() if p.name.startswith((".reparse", ".art"))]
