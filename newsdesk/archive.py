@@ -16,14 +16,16 @@ import io
 import logging
 import os
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
+from typing import BinaryIO, NamedTuple
 from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date, iso_date_to_datetime
 from warcio.warcwriter import WARCWriter
@@ -184,22 +186,108 @@ def recover_open_files(root: Path) -> int:
     return count
 
 
+class ArchiveDamage(NamedTuple):
+    """A WARC file that could not be read to its end."""
+
+    path: Path
+    records_read: int
+    detail: str
+
+
+_SCAN_CHUNK = 1024 * 1024
+# What warcio and zlib raise on damaged input (warcio's ArchiveLoadFailed is an Exception).
+_READ_ERRORS = (ArchiveLoadFailed, OSError, EOFError, ValueError, zlib.error)
+
+
+def scan_members(handle: BinaryIO) -> tuple[int, int]:
+    """(bytes made of complete gzip members, total bytes) of an open file, streamed.
+
+    Unlike ``complete_prefix_length`` this reads in chunks and never copies the
+    rest of the file per member, so it is linear in the file size. The output
+    is discarded: only the member boundaries matter.
+    """
+    good = 0
+    offset = 0  # bytes of the file fed so far
+    inflater = zlib.decompressobj(wbits=31)
+    while True:
+        chunk = handle.read(_SCAN_CHUNK)
+        if not chunk:
+            break
+        offset += len(chunk)
+        data = chunk
+        while data:
+            try:
+                inflater.decompress(data)
+            except zlib.error:
+                return good, offset + _rest(handle)
+            if not inflater.eof:
+                break  # the member goes on in the next chunk (or was cut short)
+            data = inflater.unused_data
+            good = offset - len(data)
+            inflater = zlib.decompressobj(wbits=31)
+    # A torn last member simply leaves ``good`` short of ``offset``.
+    return good, offset
+
+
+def _rest(handle: BinaryIO) -> int:
+    rest = 0
+    while chunk := handle.read(_SCAN_CHUNK):
+        rest += len(chunk)
+    return rest
+
+
 def iter_archive(
     root: Path,
     *,
     since: datetime | None = None,
     until: datetime | None = None,
     kinds: frozenset[str] | None = None,
+    on_damage: Callable[[ArchiveDamage], None] | None = None,
 ) -> Iterator[ArchivedResponse]:
-    """Response records in fetch order (files are read in name order, records in order)."""
+    """Response records in fetch order (files are read in name order, records in order).
+
+    A damaged file (truncated, or garbage inside) never stops the iteration:
+    the records before the damage are yielded, then ``on_damage`` is called
+    with the file (or a warning is logged when there is no callback) and the
+    next file is read. warcio alone stops silently at a truncated gzip member,
+    so each file's gzip members are checked first.
+    """
     if not root.exists():
         return
     files = sorted(root.rglob("*.warc.gz"), key=lambda p: (p.parent.name, p.name))
     for path in files:
         if path.name.startswith("."):
             continue
+        yield from _iter_file(path, since, until, kinds, on_damage)
+
+
+def _iter_file(
+    path: Path,
+    since: datetime | None,
+    until: datetime | None,
+    kinds: frozenset[str] | None,
+    on_damage: Callable[[ArchiveDamage], None] | None,
+) -> Iterator[ArchivedResponse]:
+    def damaged(records: int, detail: str) -> None:
+        damage = ArchiveDamage(path, records, detail)
+        if on_damage is None:
+            logger.warning("damaged archive file %s after %d records: %s", path, records, detail)
+        else:
+            on_damage(damage)
+
+    records = 0
+    try:
         with open(path, "rb") as handle:
-            for record in ArchiveIterator(handle):
+            good, size = scan_members(handle)
+            if good < size:
+                # Only the complete members go to warcio; a damaged file is rare,
+                # so holding its good prefix in memory is fine.
+                handle.seek(0)
+                source: BinaryIO = io.BytesIO(handle.read(good))
+            else:
+                handle.seek(0)
+                source = handle
+            for record in ArchiveIterator(source):
                 if record.rec_type != "response":
                     continue
                 kind = record.rec_headers.get_header(KIND_HEADER) or "page"
@@ -212,7 +300,7 @@ def iter_archive(
                 if until is not None and fetched_at >= until:
                     continue
                 status = int(record.http_headers.get_statuscode() or 0)
-                yield ArchivedResponse(
+                response = ArchivedResponse(
                     url=record.rec_headers.get_header("WARC-Target-URI"),
                     fetched_at=fetched_at,
                     kind=kind,
@@ -220,6 +308,13 @@ def iter_archive(
                     body=record.content_stream().read(),
                     run_id=record.rec_headers.get_header(RUN_HEADER),
                 )
+                records += 1
+                yield response
+    except _READ_ERRORS as exc:
+        damaged(records, f"{type(exc).__name__}: {exc}".splitlines()[0][:200])
+        return
+    if good < size:
+        damaged(records, f"only {good} of {size} bytes are complete records")
 
 
 def _reason(status: int) -> str:

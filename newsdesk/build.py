@@ -22,9 +22,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from newsdesk.store import CRAWL_LOG_SCHEMA, REVISION_SCHEMA
 from newsdesk.warehouse import Warehouse
@@ -33,7 +35,70 @@ SQL_DIR = Path(__file__).resolve().parent.parent / "warehouse" / "sql"
 
 
 class BuildError(RuntimeError):
-    """The tables could not be built (no data yet, bad SQL, busy)."""
+    """The tables could not be built (no data yet, bad SQL, a damaged file)."""
+
+
+class DamagedFile(NamedTuple):
+    """A Parquet file that cannot be read, and what the reader said."""
+
+    path: Path
+    detail: str
+
+    def message(self) -> str:
+        """One line naming the file and what to do about it."""
+        return (
+            f"damaged file {self.path} ({self.detail}); "
+            "run `newsdesk crawl` (or `newsdesk reparse`) to repair it"
+        )
+
+
+# What pyarrow raises on a truncated or corrupt file (ArrowInvalid, ArrowIOError,
+# OSError for a torn footer, ...).
+_PARQUET_ERRORS = (pa.ArrowException, OSError, ValueError)
+
+
+def check_parquet_file(path: Path, *, full: bool = False) -> DamagedFile | None:
+    """``None`` when ``path`` reads as Parquet, else what is wrong with it.
+
+    The cheap check reads the footer (a truncated file has none) and the first
+    column of the last row group (the bytes nearest the cut). ``full`` reads
+    every column chunk: the only way to find a damaged chunk mid-file, used
+    when a build has already failed, to name the culprit.
+    """
+    try:
+        parquet = pq.ParquetFile(path)
+        groups = parquet.metadata.num_row_groups
+        if full:
+            for group in range(groups):
+                parquet.read_row_group(group)
+        elif groups:
+            parquet.read_row_group(groups - 1, columns=[parquet.schema_arrow.names[0]])
+    except _PARQUET_ERRORS as exc:
+        return DamagedFile(path, str(exc).splitlines()[0][:200] or type(exc).__name__)
+    return None
+
+
+def damaged_parquet_files(warehouse: Warehouse, *, full: bool = False) -> list[DamagedFile]:
+    """The unreadable Parquet files of the datasets the build reads."""
+    damaged = []
+    for root in (warehouse.articles, warehouse.crawl_log, warehouse.revisions):
+        if not root.exists():
+            continue
+        for path in sorted(root.rglob("*.parquet")):
+            # Hidden files are a writer's temporaries, never read (the glob skips them too).
+            if path.name.startswith("."):
+                continue
+            problem = check_parquet_file(path, full=full)
+            if problem is not None:
+                damaged.append(problem)
+    return damaged
+
+
+def _check_inputs(warehouse: Warehouse, *, full: bool) -> None:
+    damaged = damaged_parquet_files(warehouse, full=full)
+    if damaged:
+        more = f" (and {len(damaged) - 1} more)" if len(damaged) > 1 else ""
+        raise BuildError(damaged[0].message() + more)
 
 
 @dataclass
@@ -134,32 +199,72 @@ def _optional_parquet(
         con.execute(f"CREATE TEMP VIEW {name} AS SELECT * FROM {name}_empty")
 
 
+def remove_build_leftovers(warehouse: Warehouse) -> list[Path]:
+    """Delete the files of killed builds; call only while holding the build lock.
+
+    The lock is exclusive, so its holder knows no other build is writing: any
+    ``.newsdesk.duckdb.<uuid>.building`` (and its ``.wal``) is a leftover.
+    """
+    target = warehouse.duckdb_path
+    removed = []
+    for pattern in (f".{target.name}.*.building", f".{target.name}.*.building.wal"):
+        for leftover in target.parent.glob(pattern):
+            leftover.unlink(missing_ok=True)
+            removed.append(leftover)
+    return removed
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _build_into(tmp: Path, warehouse: Warehouse, sql_dir: Path) -> dict[str, int]:
+    """Run the table SQL into the new file ``tmp``; returns rows per table."""
+    con = connect(tmp)
+    try:
+        _define_sources(con, warehouse)
+        for sql_path in sql_files(sql_dir):
+            try:
+                con.execute(sql_path.read_text())
+            except duckdb.Error as exc:
+                _check_inputs(warehouse, full=True)
+                raise BuildError(f"{sql_path.name}: {exc}") from exc
+        tables = {
+            name: int(con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0])
+            for (name,) in con.execute(
+                "SELECT table_name FROM duckdb_tables() "
+                "WHERE schema_name = 'main' AND NOT temporary ORDER BY table_name"
+            ).fetchall()
+            if not name.startswith("fts_")
+        }
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return tables
+
+
 def build_database(warehouse: Warehouse, sql_dir: Path = SQL_DIR) -> BuildResult:
-    """Build every table into a new file and swap it in atomically."""
+    """Build every table into a new file and swap it in atomically.
+
+    Raises ``BuildError`` (one line) when there is nothing to build, a table's
+    SQL fails, or an input Parquet file is damaged (named, with what to do).
+    """
     t0 = time.monotonic()
     target = warehouse.duckdb_path
     with build_lock(warehouse):
+        remove_build_leftovers(warehouse)
+        # Footers and the last row group only: a truncated file (the usual
+        # damage of a torn copy or a full disk) fails here, before DuckDB.
+        _check_inputs(warehouse, full=False)
         tmp = target.parent / f".{target.name}.{uuid.uuid4().hex}.building"
         try:
-            con = connect(tmp)
             try:
-                _define_sources(con, warehouse)
-                for sql_path in sql_files(sql_dir):
-                    try:
-                        con.execute(sql_path.read_text())
-                    except duckdb.Error as exc:
-                        raise BuildError(f"{sql_path.name}: {exc}") from exc
-                tables = {
-                    name: int(con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0])
-                    for (name,) in con.execute(
-                        "SELECT table_name FROM duckdb_tables() "
-                        "WHERE schema_name = 'main' AND NOT temporary ORDER BY table_name"
-                    ).fetchall()
-                    if not name.startswith("fts_")
-                }
-                con.execute("CHECKPOINT")
-            finally:
-                con.close()
+                tables = _build_into(tmp, warehouse, sql_dir)
+            except duckdb.Error as exc:
+                # A damaged chunk mid-file passes the cheap check; name the
+                # file rather than echo DuckDB's page-level message.
+                _check_inputs(warehouse, full=True)
+                raise BuildError(f"cannot build {tmp}: {_first_line(exc)}") from exc
             with open(tmp, "rb") as handle:
                 os.fsync(handle.fileno())
             os.replace(tmp, target)

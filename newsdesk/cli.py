@@ -185,6 +185,16 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     return EXIT_FAILED if summary.blocked else 0
 
 
+def _os_error(exc: OSError, doing: str, hint: str) -> CliError:
+    """One line for an OSError: what failed, on which file, why, and what to do."""
+    name = exc.filename if exc.filename is not None else "the warehouse"
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return CliError(f"{doing} failed on {name}: {reason}; {hint}")
+
+
+_DISK_HINT = "check that the warehouse is writable and the disk has space, then run it again"
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from newsdesk.build import BuildError, build_database
     from newsdesk.warehouse import Warehouse
@@ -193,6 +203,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         result = build_database(Warehouse.at(args.warehouse))
     except BuildError as exc:
         raise CliError(str(exc)) from exc
+    except OSError as exc:
+        # The previous database stays in place: the build swaps in only a complete file.
+        raise _os_error(exc, "build", _DISK_HINT) from exc
     counts = ", ".join(f"{name} {rows}" for name, rows in sorted(result.tables.items()))
     print(f"built {result.path} in {result.duration_s:.1f} s: {counts}")
     return 0
@@ -200,7 +213,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_reparse(args: argparse.Namespace) -> int:
     from newsdesk.crawlconfig import parse_since
-    from newsdesk.reparse import reparse
+    from newsdesk.reparse import ReparseError, reparse
     from newsdesk.store import WarehouseBusy
     from newsdesk.warehouse import Warehouse
 
@@ -214,14 +227,22 @@ def cmd_reparse(args: argparse.Namespace) -> int:
         raise CliError(f"no raw archive under {warehouse.raw}; crawl first")
     try:
         result = reparse(warehouse, since=since, until=until)
-    except WarehouseBusy as exc:
+    except (WarehouseBusy, ReparseError) as exc:
         raise CliError(str(exc)) from exc
+    except OSError as exc:
+        # The dataset is swapped in only when complete: the stored one is unchanged.
+        raise _os_error(exc, "reparse", _DISK_HINT) from exc
+    for removed in result.removed:
+        print(f"removed (no longer an article: {removed.reason}): {removed.url}")
     failures = ", ".join(f"{k}: {v}" for k, v in sorted(result.failures.items())) or "none"
     print(
         f"reparsed {result.responses} archived responses: {result.articles} articles, "
-        f"{result.changed} written; failures: {failures}"
+        f"{result.changed} written, {result.kept} kept as stored, "
+        f"{len(result.removed)} removed; failures: {failures}"
     )
-    return 0
+    for line in result.damaged:
+        sys.stderr.write(f"newsdesk: error: {line}\n")
+    return 0 if result.complete else EXIT_FAILED
 
 
 def cmd_mirror_serve(args: argparse.Namespace) -> int:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
+import signal
 import subprocess
 import sys
 import threading
+import time
 from datetime import UTC, datetime
 
+import pyarrow.parquet as pq
 import pytest
 
 from newsdesk.build import BuildError, build_database, connect
@@ -140,3 +144,92 @@ def test_days_are_utc_whatever_the_machine_time_zone(tmp_path):
         timeout=120,
     ).stdout.split()
     assert out == ["2025-07-10", "2025-07-10"]
+
+
+NEWSDESK = os.path.join(os.path.dirname(sys.executable), "newsdesk")
+
+
+def _part_files(warehouse: Warehouse) -> list:
+    return sorted(warehouse.articles.rglob("*.parquet"))
+
+
+def test_leftovers_of_a_killed_build_are_removed_by_the_next_build(warehouse):
+    # A real kill -9 while a build writes its .building file (a loop, so the
+    # kill lands mid-build whatever the machine's speed).
+    script = (
+        "import sys; from newsdesk.build import build_database; "
+        "from newsdesk.warehouse import Warehouse; wh = Warehouse.at(sys.argv[1])\n"
+        "while True: build_database(wh)"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script, str(warehouse.root)])
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not list(warehouse.root.glob(".*.building")):
+            time.sleep(0.005)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    # Whatever the kill left, plus leftovers of older killed builds.
+    (warehouse.root / ".newsdesk.duckdb.0123abcd.building").write_bytes(b"x")
+    (warehouse.root / ".newsdesk.duckdb.0123abcd.building.wal").write_bytes(b"x")
+    (warehouse.root / ".newsdesk.duckdb.4567ef.building.wal").write_bytes(b"x")
+    build_database(warehouse)
+    assert not list(warehouse.root.glob(".*.building*"))
+    assert build_database(warehouse).tables["articles"] == 3
+
+
+def test_truncated_part_file_is_a_one_line_error_naming_it(warehouse):
+    part = _part_files(warehouse)[0]
+    data = part.read_bytes()
+    part.write_bytes(data[: len(data) // 2])
+    with pytest.raises(BuildError, match=r"damaged file .*part-0\.parquet") as caught:
+        build_database(warehouse)
+    assert str(part) in str(caught.value)
+    assert "newsdesk crawl` (or `newsdesk reparse`) to repair it" in str(caught.value)
+    out = subprocess.run(
+        [NEWSDESK, "build", "--warehouse", str(warehouse.root)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 1
+    assert out.stdout == ""
+    assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr
+    assert f"damaged file {part}" in out.stderr
+    assert not list(warehouse.root.glob(".*.building*"))
+
+
+def test_damaged_chunk_mid_file_names_the_file(tmp_path):
+    wh = Warehouse(tmp_path / "wh")
+    store = ArticleStore(wh)
+    articles = [make_article(f"s{i}", D1, body=f"body {i} " * 400) for i in range(300)]
+    store.merge(articles, store.load_index())
+    part = _part_files(wh)[0]
+    meta = pq.ParquetFile(part).metadata
+    body = meta.schema.names.index("body")
+    start = meta.row_group(0).column(body).data_page_offset
+    data = bytearray(part.read_bytes())
+    # The body chunk's page header, mid-file (the footer is intact, so the
+    # cheap check passes): only reading the data finds the damage.
+    for offset in range(start, start + 32):
+        data[offset] ^= 0xFF
+    part.write_bytes(bytes(data))
+    with pytest.raises(BuildError, match=re.escape(f"damaged file {part}")):
+        build_database(wh)
+    assert not list(wh.root.glob(".*.building*"))
+
+
+def test_cli_build_write_error_is_one_line(tmp_path):
+    # An OSError (here: the warehouse is below a regular file; a full disk or
+    # a permission error is the same path) is one line naming the file.
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    out = subprocess.run(
+        [NEWSDESK, "build", "--warehouse", str(blocker / "wh")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 1
+    assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr
+    assert str(blocker) in out.stderr
