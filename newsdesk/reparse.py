@@ -37,7 +37,7 @@ from newsdesk.archive import ArchiveDamage, iter_archive, recover_open_files
 from newsdesk.build import check_parquet_file
 from newsdesk.items import Article
 from newsdesk.pages.article import ArticlePage, NotAnArticle
-from newsdesk.store import ArticleStore, row_to_article, writer_lock
+from newsdesk.store import ArticleStore, recover, row_to_article, writer_lock
 from newsdesk.urls import article_id_for
 from newsdesk.warehouse import Warehouse
 from pipelines.validate import validation_error
@@ -290,6 +290,7 @@ def reparse(
         # Under the writer lock an ``.open`` WARC file is a killed crawl's: its
         # complete records are as good as any.
         recover_open_files(warehouse.raw)
+        recover(warehouse.root)  # a crawl's commit cut by a kill is finished first
         recover_interrupted_swap(warehouse)
         result = ReparseResult()
         if since is not None or until is not None:

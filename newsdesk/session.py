@@ -180,9 +180,11 @@ class WriterSession:
     def _rederive(self, keys: set[tuple[int, int]], index: dict[str, IndexEntry]) -> None:
         from newsdesk.reparse import replay
 
-        articles, _result = replay(self.warehouse)
+        replayed, _result = replay(self.warehouse)
         wanted = [
-            a for a in articles.values() if partition_of(a) in keys and a.article_id not in index
+            a
+            for a in replayed.articles.values()
+            if partition_of(a) in keys and a.article_id not in index
         ]
         # The site files articles by Beirut month (UTC month or the next): forget
         # what was read of those so a crawl looks for what the archive lacks.
