@@ -15,7 +15,9 @@ is fetched once; every fetched URL yields a CrawlEvent so failures are data.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime
 from typing import Any
@@ -38,17 +40,19 @@ from newsdesk.crawlconfig import (
 )
 from newsdesk.extensions import FETCHED_AT
 from newsdesk.items import Article, CrawlEvent
+from newsdesk.middlewares import OFFSITE_MESSAGE
 from newsdesk.pages.article import ArticlePage, NotAnArticle
 from newsdesk.pages.listing import ListingPage
-from newsdesk.pages.sitemap import parse_sitemap, sitemap_month
+from newsdesk.pages.sitemap import SitemapEntry, iter_sitemap, sitemap_month
 from newsdesk.state import CrawlState, load_failed_urls, load_known_articles
 from newsdesk.urls import (
     VIDEO_SECTIONS,
     article_id_for,
     canonicalize_url,
     is_article_url,
-    same_host,
+    on_site,
     section_from_path,
+    to_base_origin,
 )
 from newsdesk.warehouse import Warehouse
 
@@ -57,6 +61,8 @@ SITEMAP_INDEX_PATH = "/sitemaps/all.xml"
 RECENT_SITEMAP_MONTHS = 2
 # Answers that mean "gone": not requested again unless --full.
 DEAD_REASONS = frozenset({"http_404", "http_410"})
+# How often start() looks again whether the scheduler has room for sitemap URLs.
+BACKLOG_POLL_SECONDS = 0.05
 
 
 class AlMayadeenSpider(scrapy.Spider):
@@ -110,6 +116,9 @@ class AlMayadeenSpider(scrapy.Spider):
         self.skipped_stored: set[str] = set()
         self.articles_yielded = 0
         self.unknown_sections: list[str] = []
+        # Article URLs read from sitemaps, waiting for room in the scheduler (see
+        # `_feed_backlog`): plain strings, not Request objects.
+        self.backlog: deque[str] = deque()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> AlMayadeenSpider:
@@ -128,13 +137,57 @@ class AlMayadeenSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Any]:
         # Pages that failed last time are asked for again, whatever the discovery.
         for url in sorted(self.failed_before):
-            if is_article_url(url) and same_host(url, self.base_url):
+            if is_article_url(url) and on_site(url, self.base_url):
                 for request in self._article_request(url):
                     yield request
         if self.discovery in ("listings", "both"):
             yield self._request(self.base_url + "/", self.parse_home, kind="page")
         if self.discovery in ("sitemaps", "both"):
             yield self._request(self.base_url + SITEMAP_INDEX_PATH, self.parse_sitemap, "sitemap")
+        async for request in self._feed_backlog():
+            yield request
+
+    async def _feed_backlog(self) -> AsyncIterator[scrapy.Request]:
+        """Sitemap article URLs, into the scheduler only while it has room (back-pressure).
+
+        Scrapy pulls start() lazily but takes a callback's output whole: a
+        sitemap callback yielding 300,000 requests would queue them all. So the
+        sitemap callback appends URLs to ``self.backlog`` and this generator,
+        the tail of start(), hands them over while the scheduler holds fewer
+        than ``NEWSDESK_SCHEDULER_TARGET`` requests. It ends when the backlog is
+        empty and nothing else is queued, downloading or being parsed (nothing
+        left that could add to the backlog), so the crawl can close.
+        """
+        target = self.crawler.settings.getint("NEWSDESK_SCHEDULER_TARGET", 256)
+        peak = 0
+        while True:
+            engine = self.crawler.engine
+            scheduler = engine.scheduler if engine is not None else None
+            if engine is None or scheduler is None or not engine.running:
+                return
+            queued = len(scheduler) if hasattr(scheduler, "__len__") else 0
+            if self.backlog and queued < target:
+                peak = max(peak, len(self.backlog))
+                for request in self._article_request(self.backlog.popleft()):
+                    yield request
+                continue
+            if not self.backlog and self._engine_idle_but_start():
+                if self.crawler.stats is not None:
+                    self.crawler.stats.max_value("newsdesk/sitemap_backlog_peak", peak)
+                return
+            await asyncio.sleep(BACKLOG_POLL_SECONDS)
+
+    def _engine_idle_but_start(self) -> bool:
+        """Whether the engine would be idle if start() were done (Scrapy's test minus start)."""
+        engine = self.crawler.engine
+        assert engine is not None
+        scraper_slot = engine.scraper.slot
+        if scraper_slot is not None and not scraper_slot.is_idle():
+            return False
+        if engine.downloader.active:
+            return False
+        scheduler = engine.scheduler
+        return scheduler is None or not scheduler.has_pending_requests()
 
     # -- callbacks -----------------------------------------------------------
 
@@ -154,6 +207,8 @@ class AlMayadeenSpider(scrapy.Spider):
         for section in menu:
             if self.sections and section.slug not in self.sections:
                 continue
+            if not on_site(section.url, self.base_url):
+                continue  # the site is an origin: scheme, host and port
             yield self._request(
                 section.url,
                 self.parse_listing,
@@ -180,6 +235,9 @@ class AlMayadeenSpider(scrapy.Spider):
                 continue
             yield from self._article_request(card.url)
         next_url = page.next_page_url()
+        if next_url is not None and not on_site(next_url, self.base_url):
+            self.logger.warning("off-site load-more link ignored on %s: %s", response.url, next_url)
+            next_url = None
         if next_url is None:
             if since_day is None and self.state is not None:
                 self.state.mark_listing_complete(section)
@@ -197,7 +255,9 @@ class AlMayadeenSpider(scrapy.Spider):
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         try:
-            kind, entries = parse_sitemap(response.body)
+            kind, stream = iter_sitemap(response.body)
+            # An index is small; a urlset (maybe 300,000 URLs) is read as a stream below.
+            entries = list(stream) if kind == "index" else []
         except ValueError as exc:
             yield self._event(response, "failed", reason="bad_sitemap", detail=str(exc))
             return
@@ -208,8 +268,8 @@ class AlMayadeenSpider(scrapy.Spider):
             months = sorted({m for e in entries if (m := sitemap_month(e.loc)) is not None})
             recent = set(months[-RECENT_SITEMAP_MONTHS:])
             for entry in entries:
-                if not same_host(entry.loc, self.base_url):
-                    continue  # never leave the site's host, whatever a sitemap says
+                if not on_site(entry.loc, self.base_url):
+                    continue  # never leave the site's origin, whatever a sitemap says
                 month = sitemap_month(entry.loc)
                 if month is not None and self.month is not None and month != self.month:
                     continue
@@ -225,13 +285,21 @@ class AlMayadeenSpider(scrapy.Spider):
                     self.pending_sitemaps[entry.loc] = lastmod
                 yield self._request(entry.loc, self.parse_sitemap, kind="sitemap")
             return
+        try:
+            self._read_urlset(stream)
+        except ValueError as exc:
+            yield self._event(response, "failed", reason="bad_sitemap", detail=str(exc))
+
+    def _read_urlset(self, entries: Iterator[SitemapEntry]) -> None:
+        # Article URLs go to the backlog, not to Scrapy: start() feeds them to the
+        # scheduler as it has room (bounded memory for any sitemap size).
         for entry in entries:
             if self.since is not None and entry.lastmod is not None and entry.lastmod < self.since:
                 continue
             if not self._wanted_by_path(entry.loc):
                 continue
             if entry.lastmod is None:
-                yield from self._article_request(entry.loc)
+                self.backlog.append(entry.loc)
                 continue
             entry_id = article_id_for(entry.loc)
             self.sitemap_lastmods[entry_id] = entry.lastmod
@@ -239,7 +307,7 @@ class AlMayadeenSpider(scrapy.Spider):
             if not self.full and stored is not None and entry.lastmod <= stored:
                 self.skipped_stored.add(entry_id)
                 continue  # stored, and not modified since
-            yield from self._article_request(entry.loc)
+            self.backlog.append(entry.loc)
 
     def closed(self, reason: str) -> None:
         if self.crawler.stats is not None:
@@ -292,6 +360,7 @@ class AlMayadeenSpider(scrapy.Spider):
 
     def on_error(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
+        url = request.url
         status: int | None = None
         if failure.check(HttpError):
             response = failure.value.response
@@ -302,12 +371,24 @@ class AlMayadeenSpider(scrapy.Spider):
             text = str(failure.value)
             reason = "robots_disallowed" if "robots" in text.lower() else "ignored"
             detail = text[:500]
+            if text.startswith(OFFSITE_MESSAGE):
+                # Only a redirect gets here (links are checked before they are
+                # requested): the crawl log names the page that redirected.
+                reason = "offsite_redirect"
+                detail = f"redirected off-site to {request.url}"[:500]
+                url = (request.meta.get("redirect_urls") or [request.url])[0]
+            elif "DOWNLOAD_MAXSIZE" in text:
+                reason = "too_large"  # decompressed beyond the limit for its kind
+        elif "max size" in str(failure.value):
+            # The download itself (Content-Length or bytes received) passed the limit.
+            reason = "too_large"
+            detail = str(failure.value)[:500]
         else:
             reason = failure.type.__name__ if failure.type else "error"
             detail = str(failure.value)[:500]
         yield CrawlEvent(
             run_id=self.run_id,
-            url=request.url,
+            url=url,
             outcome="failed",
             fetched_at=datetime.now(UTC),
             http_status=status,
@@ -324,12 +405,20 @@ class AlMayadeenSpider(scrapy.Spider):
         kind: str,
         cb_kwargs: dict[str, Any] | None = None,
     ) -> scrapy.Request:
+        meta: dict[str, Any] = {"newsdesk_kind": kind}
+        crawler = getattr(self, "crawler", None)
+        if crawler is not None:
+            # Size limits by kind, compressed and decompressed (see settings.py).
+            settings = crawler.settings
+            prefix = "NEWSDESK_SITEMAP_" if kind == "sitemap" else "DOWNLOAD_"
+            meta["download_maxsize"] = settings.getint(prefix + "MAXSIZE")
+            meta["download_warnsize"] = settings.getint(prefix + "WARNSIZE")
         return scrapy.Request(
             canonicalize_url(url, self.base_url),
             callback=callback,
             errback=self.on_error,
             cb_kwargs=cb_kwargs or {},
-            meta={"newsdesk_kind": kind},
+            meta=meta,
         )
 
     def _stored_lastmod(self, article_id: str) -> datetime | None:
@@ -341,9 +430,10 @@ class AlMayadeenSpider(scrapy.Spider):
         return max(stored, datetime.fromisoformat(noted)) if noted else stored
 
     def _article_request(self, url: str) -> Iterator[scrapy.Request]:
-        url = canonicalize_url(url, self.base_url)
-        if not same_host(url, self.base_url) or not is_article_url(url):
-            return
+        on_base = to_base_origin(canonicalize_url(url, self.base_url), self.base_url)
+        if on_base is None or not is_article_url(on_base):
+            return  # off-site (another scheme, host or port), or not an article
+        url = on_base
         if not self._wanted_by_path(url):
             return
         request = self._request(url, self.parse_article, kind="article")
