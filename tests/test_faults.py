@@ -148,7 +148,11 @@ def test_gzip_bomb_is_dropped_cheaply(tmp_path: Any, bomb: bytes) -> None:
     assert sorted(url for url, _r, _d in failures) == sorted(bombs)
     assert all("DOWNLOAD_MAXSIZE" in (detail or "") for _u, _r, detail in failures)
     assert not list(warehouse.articles.rglob("*.parquet"))
-    assert 0 < peak < 300 * MIB
+    # A crawl process that fetches nothing peaks near 200 MiB here (Scrapy, pyarrow,
+    # DuckDB imported); 20 bombs, 16 at a time, add at most 16 x (2 MB compressed +
+    # 4 MiB inflated, each held twice while being read): well under the 1 GiB
+    # per response that Scrapy's default limit let one bomb inflate to.
+    assert 0 < peak < 400 * MIB
 
 
 @pytest.mark.faults
