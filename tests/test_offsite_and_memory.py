@@ -1,4 +1,4 @@
-"""Injected faults: an other-origin trap, a gzip bomb, a 300,000-URL sitemap.
+"""Injected faults: an other-origin trap, a gzip bomb, a 300,000-URL sitemap (issue 9).
 
 The crawl-level tests are marked ``faults`` (slow; CI runs them: the default
 ``-m 'not live'`` selects them). Peak memory is the crawl process's own VmHWM.
