@@ -72,8 +72,7 @@ def sitemap_crawl(workdir: Path, n_urls: int, pages: int, *, backpressure: bool)
         t0 = time.perf_counter()
         summary, peak = crawl_with_peak_rss(options, timeout=900)
     note = (
-        f"{len(body) / MIB:.0f} MiB sitemap, {summary.pages_fetched} pages, "
-        f"{summary.finish_reason}"
+        f"{len(body) / MIB:.0f} MiB sitemap, {summary.pages_fetched} pages, {summary.finish_reason}"
     )
     label = f"{n_urls:,}-URL sitemap ({name})"
     return label, peak / MIB, time.perf_counter() - t0, note
