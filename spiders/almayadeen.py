@@ -15,7 +15,6 @@ is fetched once; every fetched URL yields a CrawlEvent so failures are data.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections import deque
 from collections.abc import AsyncIterator, Iterator
@@ -28,6 +27,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.asyncio import sleep as reactor_sleep
 from twisted.python.failure import Failure
 
 from newsdesk.crawlconfig import (
@@ -175,7 +175,7 @@ class AlMayadeenSpider(scrapy.Spider):
                 if self.crawler.stats is not None:
                     self.crawler.stats.max_value("newsdesk/sitemap_backlog_peak", peak)
                 return
-            await asyncio.sleep(BACKLOG_POLL_SECONDS)
+            await reactor_sleep(BACKLOG_POLL_SECONDS)  # asyncio or plain Twisted reactor
 
     def _engine_idle_but_start(self) -> bool:
         """Whether the engine would be idle if start() were done (Scrapy's test minus start)."""

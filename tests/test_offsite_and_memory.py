@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from newsdesk.crawl import CrawlOptions, run_crawl_in_subprocess
+from newsdesk.pages.sitemap import iter_sitemap, parse_sitemap
 from newsdesk.replica.faults import (
     GIB,
     MIB,
@@ -78,6 +79,23 @@ def test_alias_urls_are_fetched_under_the_base_origin() -> None:
     moved = to_base_origin("http://www.english.almayadeen.net/news/politics/a?x=1", LIVE)
     assert moved == "https://english.almayadeen.net/news/politics/a?x=1"
     assert to_base_origin("http://127.0.0.1:1/news/politics/a", "http://127.0.0.1:2") is None
+
+
+def test_iter_sitemap_streams_and_reports_a_break_after_the_good_entries() -> None:
+    urls = article_urls("http://127.0.0.1:1", 5)
+    body = sitemap_urlset_xml(urls)
+    kind, entries = iter_sitemap(body)
+    assert kind == "urlset"
+    assert [e.loc for e in entries] == urls
+    assert parse_sitemap(body)[1] == list(iter_sitemap(body)[1])
+    broken = body[: body.index(b"story-0000003")]
+    kind, entries = iter_sitemap(broken)
+    seen: list[str] = []
+    with pytest.raises(ValueError, match="not well-formed"):
+        seen.extend(e.loc for e in entries)
+    assert seen == urls[:3]
+    with pytest.raises(ValueError, match="neither"):
+        iter_sitemap(b"<html><body>blocked</body></html>")
 
 
 # --- crawls -------------------------------------------------------------------------------
