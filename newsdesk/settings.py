@@ -70,7 +70,8 @@ DOWNLOADER_MIDDLEWARES = {
 DOWNLOAD_MAXSIZE = 4 * 1024 * 1024  # the default: pages and robots.txt
 DOWNLOAD_WARNSIZE = 1024 * 1024
 NEWSDESK_SITEMAP_MAXSIZE = 64 * 1024 * 1024
-NEWSDESK_SITEMAP_WARNSIZE = 32 * 1024 * 1024
+# Warn beyond the sitemap protocol's own limit (50 MB uncompressed).
+NEWSDESK_SITEMAP_WARNSIZE = 50 * 1024 * 1024
 # Back-pressure: article URLs read from sitemaps wait in the spider (a compact
 # list of strings) and enter Scrapy's scheduler only while it holds fewer than
 # this many requests, so a 300,000-URL sitemap never becomes 300,000 queued
