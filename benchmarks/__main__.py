@@ -23,7 +23,7 @@ from pathlib import Path
 from benchmarks.common import REPO_ROOT, Section, machine_info
 from benchmarks.report import render
 
-BENCHMARKS = ("extraction", "crawl", "incremental", "warehouse", "dates")
+BENCHMARKS = ("extraction", "crawl", "incremental", "warehouse", "dates", "memory")
 FULL_REPORT = REPO_ROOT / "benchmarks" / "RESULTS.md"
 PARTIAL_REPORT = REPO_ROOT / "benchmarks" / "out" / "RESULTS.partial.md"
 
@@ -41,6 +41,8 @@ class Sizes:
     query_runs: int
     dates_per_form: int
     fuzz_cases: int
+    memory_sitemap_urls: int
+    memory_control: bool
 
 
 FULL = Sizes(
@@ -53,6 +55,8 @@ FULL = Sizes(
     query_runs=7,
     dates_per_form=20_000,
     fuzz_cases=5_000,
+    memory_sitemap_urls=300_000,
+    memory_control=True,
 )
 QUICK = Sizes(
     extraction_pages=150,
@@ -64,6 +68,8 @@ QUICK = Sizes(
     query_runs=3,
     dates_per_form=2_000,
     fuzz_cases=300,
+    memory_sitemap_urls=30_000,
+    memory_control=False,
 )
 
 
@@ -88,6 +94,12 @@ def _runner(name: str, sizes: Sizes, workdir: Path) -> Callable[[], Section]:
         from benchmarks import dates
 
         return lambda: dates.run(sizes.dates_per_form, sizes.fuzz_cases)
+    if name == "memory":
+        from benchmarks import memory
+
+        return lambda: memory.run(
+            sizes.memory_sitemap_urls, sizes.memory_control, workdir / "memory"
+        )
     raise ValueError(name)
 
 

@@ -11,6 +11,15 @@ from urllib.parse import urlsplit
 from newsdesk.normalize import parse_iso_utc
 
 LIVE_BASE_URL = "https://english.almayadeen.net"
+# The site's own hosts: a URL on any of them, over http or https (default ports),
+# is on-site, whatever the base URL's scheme. Anything else (another port, a
+# subdomain, the Arabic site, the media/CDN hosts that serve images) is off-site:
+# image URLs are data, never crawled. A base URL on a host not listed here (the
+# loopback replica, a mirror) has exactly one origin: its scheme, host and port.
+SITE_HOST_ALIASES: dict[str, frozenset[str]] = {
+    "english.almayadeen.net": frozenset({"english.almayadeen.net", "www.english.almayadeen.net"}),
+}
+SITE_SCHEMES: tuple[str, ...] = ("http", "https")
 BASE_URL_ENV = "NEWSDESK_BASE_URL"
 DISCOVERY_MODES = ("listings", "sitemaps", "both")
 

@@ -1,4 +1,4 @@
-"""Downloader middleware: Scrapy's retry with exponential back-off and a stop when blocked."""
+"""Downloader middlewares: the site by origin; retries with back-off and a stop when blocked."""
 
 from __future__ import annotations
 
@@ -8,19 +8,65 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
+from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.response import response_status_message
 
+from newsdesk.urls import on_site, origin_of
+
 if TYPE_CHECKING:
-    from scrapy import Request
+    from scrapy import Request, Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
 logger = logging.getLogger(__name__)
 
 BLOCKING_STATUSES = frozenset({403, 429})
+# The start of the IgnoreRequest message of an off-site request (the spider's
+# errback turns it into the reason ``offsite``).
+OFFSITE_MESSAGE = "Filtered offsite request to"
+
+
+class OriginOffsiteMiddleware(OffsiteMiddleware):
+    """Scrapy's OffsiteMiddleware with the site defined by origin: scheme, host and port.
+
+    Replaces ``scrapy.downloadermiddlewares.offsite.OffsiteMiddleware`` at the
+    same place (order 50, before RobotsTxtMiddleware at 100), so an off-site
+    request is dropped before its origin's robots.txt is asked for, and before
+    any connection is made. The spider's ``base_url`` names the site; what is
+    on-site is ``newsdesk.urls.on_site`` (the exact origin, or the live site's
+    declared aliases). Unlike Scrapy's host-name rule, a request with
+    ``dont_filter`` (every retried request, and a redirect of one) or
+    ``allow_offsite`` is checked all the same. A spider without ``base_url``
+    gets Scrapy's behaviour.
+    """
+
+    def request_scheduled(self, request: Request, spider: Spider) -> None:
+        # A redirect is checked when it is about to be downloaded instead: there an
+        # IgnoreRequest reaches the request's errback, so the crawl log records
+        # the page that redirected off-site (at scheduling it would vanish).
+        if "redirect_urls" in request.meta:
+            return
+        self.process_request(request)
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        """Raise IgnoreRequest for a request outside the spider's site."""
+        base_url = getattr(self.crawler.spider, "base_url", None)
+        if not base_url:
+            super().process_request(request)
+            return
+        if on_site(request.url, base_url):
+            return
+        origin = origin_of(request.url)
+        label = "{}://{}:{}".format(*origin) if origin else request.url[:100]
+        if label not in self.domains_seen:
+            self.domains_seen.add(label)
+            logger.info("filtered off-site request to %s: %s", label, request)
+            self.stats.inc_value("offsite/domains")
+        self.stats.inc_value("offsite/filtered")
+        raise IgnoreRequest(f"{OFFSITE_MESSAGE} {label}")
 
 
 def backoff_delay(attempt: int, base: float, cap: float, retry_after: str | None = None) -> float:

@@ -54,7 +54,29 @@ BLOCKED_STOP_AFTER = 8
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newsdesk.middlewares.BackoffRetryMiddleware": 550,
+    # The site is an origin (scheme, host, port), not a host name: same slot as
+    # Scrapy's, before RobotsTxtMiddleware (100), so no other origin's robots.txt
+    # is ever requested, and redirects off the site are not followed.
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "newsdesk.middlewares.OriginOffsiteMiddleware": 50,
 }
+
+# Size limits, compressed and decompressed alike (Scrapy's HttpCompressionMiddleware
+# stops inflating at the limit), per kind of response: the spider sets
+# `download_maxsize`/`download_warnsize` in each request's meta. A page (article,
+# listing, home, robots.txt) is small: the live site's are under 300 kB. A monthly
+# sitemap may be tens of MB (the protocol allows 50 MB uncompressed). Anything
+# larger is dropped (crawl log reason `too_large`) without being held in memory.
+DOWNLOAD_MAXSIZE = 4 * 1024 * 1024  # the default: pages and robots.txt
+DOWNLOAD_WARNSIZE = 1024 * 1024
+NEWSDESK_SITEMAP_MAXSIZE = 64 * 1024 * 1024
+# Warn beyond the sitemap protocol's own limit (50 MB uncompressed).
+NEWSDESK_SITEMAP_WARNSIZE = 50 * 1024 * 1024
+# Back-pressure: article URLs read from sitemaps wait in the spider (a compact
+# list of strings) and enter Scrapy's scheduler only while it holds fewer than
+# this many requests, so a 300,000-URL sitemap never becomes 300,000 queued
+# Request objects.
+NEWSDESK_SCHEDULER_TARGET = 256
 
 # Pipelines, one job each: validate -> drop duplicates -> write Parquet; the
 # crawl log writer records every fetched URL's outcome.

@@ -142,7 +142,8 @@ class Ledger:
     """
 
     def __init__(self) -> None:
-        self._waiting: dict[str, set[Mark]] = {}
+        # url -> the marks waiting for it (a tuple: one mark per URL is the rule).
+        self._waiting: dict[str, tuple[Mark, ...]] = {}
         self._outstanding: dict[Mark, int] = {}
         self._sealed: set[Mark] = set()
         # hash(url) of URLs already resolved in this crawl: compact for huge sitemaps.
@@ -156,9 +157,9 @@ class Ledger:
         """``mark`` holds until ``url`` is resolved."""
         if hash(url) in self._resolved:
             return
-        marks = self._waiting.setdefault(url, set())
+        marks = self._waiting.get(url, ())
         if mark not in marks:
-            marks.add(mark)
+            self._waiting[url] = (*marks, mark)
             self._outstanding[mark] = self._outstanding.get(mark, 0) + 1
 
     def seal(self, mark: Mark) -> None:

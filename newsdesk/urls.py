@@ -7,6 +7,7 @@ fragment are dropped.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -87,3 +88,71 @@ VIDEO_SECTIONS = frozenset({"newsfeed", "video-features", "explainers", "tv", "d
 
 def same_host(url: str, base_url: str) -> bool:
     return urlsplit(url).netloc.lower() == urlsplit(base_url).netloc.lower()
+
+
+# --- origins ----------------------------------------------------------------------
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+Origin = tuple[str, str, int]  # (scheme, host, port), lower-case, default port filled in
+
+
+def origin_of(url: str) -> Origin | None:
+    """``(scheme, host, port)`` of an absolute http(s) URL, default port filled in.
+
+    ``http://Example.com`` and ``http://example.com:80/x`` have the same origin;
+    ``http://127.0.0.1:8765`` and ``http://127.0.0.1:8766`` do not. ``None`` for
+    anything that is not an absolute http(s) URL (``mailto:``, ``javascript:``,
+    a bad port).
+    """
+    try:
+        parts = urlsplit(url.strip())
+        scheme = parts.scheme.lower()
+        host = parts.hostname
+        port = parts.port
+    except (ValueError, AttributeError):
+        return None
+    if scheme not in DEFAULT_PORTS or not host:
+        return None
+    return scheme, host.lower(), port if port is not None else DEFAULT_PORTS[scheme]
+
+
+@functools.lru_cache(maxsize=16)
+def site_origins(base_url: str) -> frozenset[Origin]:
+    """Every origin that counts as the site whose base URL is given.
+
+    The live site's declared aliases (``crawlconfig.SITE_HOST_ALIASES``: http
+    and https, with and without ``www``) when the base URL is one of them; for
+    any other base URL (the loopback replica, a mirror) only its exact origin.
+    """
+    from newsdesk.crawlconfig import SITE_HOST_ALIASES, SITE_SCHEMES
+
+    base = origin_of(base_url)
+    if base is None:
+        raise ValueError(f"not an absolute http(s) URL: {base_url!r}")
+    for hosts in SITE_HOST_ALIASES.values():
+        if base[1] in hosts and base[2] == DEFAULT_PORTS[base[0]]:
+            return frozenset(
+                (scheme, host, DEFAULT_PORTS[scheme]) for scheme in SITE_SCHEMES for host in hosts
+            )
+    return frozenset({base})
+
+
+def on_site(url: str, base_url: str) -> bool:
+    """Whether absolute ``url`` is on ``base_url``'s site: same origin or a declared alias."""
+    origin = origin_of(url)
+    return origin is not None and origin in site_origins(base_url)
+
+
+def to_base_origin(url: str, base_url: str) -> str | None:
+    """``url`` moved onto the base URL's scheme and host when it is on-site, else ``None``.
+
+    An alias link (``http://www.english.almayadeen.net/news/...`` seen from
+    ``https://english.almayadeen.net``) is the same page: fetching it under
+    the base origin avoids a second download and a redirect.
+    """
+    if not on_site(url, base_url):
+        return None
+    parts = urlsplit(url)
+    base = urlsplit(base_url)
+    return urlunsplit((base.scheme, base.netloc, parts.path, parts.query, parts.fragment))

@@ -16,6 +16,7 @@ is fetched once; every fetched URL yields a CrawlEvent so failures are data.
 from __future__ import annotations
 
 import uuid
+from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime
 from typing import Any
@@ -26,6 +27,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.asyncio import sleep as reactor_sleep
 from twisted.python.failure import Failure
 
 from newsdesk.crawlconfig import (
@@ -38,9 +40,10 @@ from newsdesk.crawlconfig import (
 )
 from newsdesk.extensions import FETCHED_AT
 from newsdesk.items import Article, CrawlEvent
+from newsdesk.middlewares import OFFSITE_MESSAGE
 from newsdesk.pages.article import ArticlePage, NotAnArticle
 from newsdesk.pages.listing import ListingPage
-from newsdesk.pages.sitemap import parse_sitemap, sitemap_month
+from newsdesk.pages.sitemap import SitemapEntry, iter_sitemap, sitemap_month
 from newsdesk.session import WriterSession
 from newsdesk.state import CrawlState, Mark, now_iso
 from newsdesk.urls import (
@@ -48,8 +51,9 @@ from newsdesk.urls import (
     article_id_for,
     canonicalize_url,
     is_article_url,
-    same_host,
+    on_site,
     section_from_path,
+    to_base_origin,
 )
 
 SITEMAP_INDEX_PATH = "/sitemaps/all.xml"
@@ -59,6 +63,8 @@ RECENT_SITEMAP_MONTHS = 2
 REQUESTED_URL = "newsdesk_url"
 # Answers that mean "gone": not requested again unless --full.
 DEAD_REASONS = frozenset({"http_404", "http_410"})
+# How often start() looks again whether the scheduler has room for sitemap URLs.
+BACKLOG_POLL_SECONDS = 0.05
 
 
 class AlMayadeenSpider(scrapy.Spider):
@@ -112,6 +118,10 @@ class AlMayadeenSpider(scrapy.Spider):
         self.skipped_stored: set[str] = set()
         self.articles_yielded = 0
         self.unknown_sections: list[str] = []
+        # Article URLs read from sitemaps, waiting for room in the scheduler (see
+        # `_feed_backlog`): plain strings, not Request objects; already expected by
+        # their sitemap file's mark.
+        self.backlog: deque[str] = deque()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> AlMayadeenSpider:
@@ -133,13 +143,56 @@ class AlMayadeenSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Any]:
         # Pages that failed last time are asked for again, whatever the discovery.
         for url in sorted(self.failed_before):
-            if is_article_url(url) and same_host(url, self.base_url):
+            if is_article_url(url) and on_site(url, self.base_url):
                 for request in self._article_request(url):
                     yield request
         if self.discovery in ("listings", "both"):
             yield self._request(self.base_url + "/", self.parse_home, kind="page")
         if self.discovery in ("sitemaps", "both"):
             yield self._request(self.base_url + SITEMAP_INDEX_PATH, self.parse_sitemap, "sitemap")
+        async for request in self._feed_backlog():
+            yield request
+
+    async def _feed_backlog(self) -> AsyncIterator[scrapy.Request]:
+        """Sitemap article URLs, into the scheduler only while it has room (back-pressure).
+
+        Scrapy pulls start() lazily but takes a callback's output whole: a
+        sitemap callback yielding 300,000 requests would queue them all. So the
+        sitemap callback appends URLs to ``self.backlog`` and this generator,
+        the tail of start(), hands them over while the scheduler holds fewer
+        than ``NEWSDESK_SCHEDULER_TARGET`` requests. It ends when the backlog is
+        empty and nothing else is queued, downloading or being parsed (nothing
+        left that could add to the backlog), so the crawl can close.
+        """
+        target = self.crawler.settings.getint("NEWSDESK_SCHEDULER_TARGET", 256)
+        peak = 0
+        while True:
+            engine = self.crawler.engine
+            scheduler = engine.scheduler if engine is not None else None
+            if engine is None or scheduler is None or not engine.running:
+                return
+            queued = len(scheduler) if hasattr(scheduler, "__len__") else 0
+            if self.backlog and queued < target:
+                peak = max(peak, len(self.backlog))
+                yield self._make_article_request(self.backlog.popleft())
+                continue
+            if not self.backlog and self._engine_idle_but_start():
+                if self.crawler.stats is not None:
+                    self.crawler.stats.max_value("newsdesk/sitemap_backlog_peak", peak)
+                return
+            await reactor_sleep(BACKLOG_POLL_SECONDS)  # asyncio or plain Twisted reactor
+
+    def _engine_idle_but_start(self) -> bool:
+        """Whether the engine would be idle if start() were done (Scrapy's test minus start)."""
+        engine = self.crawler.engine
+        assert engine is not None
+        scraper_slot = engine.scraper.slot
+        if scraper_slot is not None and not scraper_slot.is_idle():
+            return False
+        if engine.downloader.active:
+            return False
+        scheduler = engine.scheduler
+        return scheduler is None or not scheduler.has_pending_requests()
 
     # -- callbacks -----------------------------------------------------------
 
@@ -159,6 +212,8 @@ class AlMayadeenSpider(scrapy.Spider):
         for section in menu:
             if self.sections and section.slug not in self.sections:
                 continue
+            if not on_site(section.url, self.base_url):
+                continue  # the site is an origin: scheme, host and port
             yield self._request(
                 section.url,
                 self.parse_listing,
@@ -185,6 +240,9 @@ class AlMayadeenSpider(scrapy.Spider):
                 continue
             yield from self._article_request(card.url, self._listing_mark(section))
         next_url = page.next_page_url()
+        if next_url is not None and not on_site(next_url, self.base_url):
+            self.logger.warning("off-site load-more link ignored on %s: %s", response.url, next_url)
+            next_url = None
         if next_url is None:
             if since_day is None and self.session is not None:
                 self.session.ledger.seal(self._listing_mark(section))
@@ -202,7 +260,9 @@ class AlMayadeenSpider(scrapy.Spider):
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         try:
-            kind, entries = parse_sitemap(response.body)
+            kind, stream = iter_sitemap(response.body)
+            # An index is small; a urlset (maybe 300,000 URLs) is read as a stream below.
+            entries = list(stream) if kind == "index" else []
         except ValueError as exc:
             yield self._event(response, "failed", reason="bad_sitemap", detail=str(exc))
             return
@@ -213,8 +273,8 @@ class AlMayadeenSpider(scrapy.Spider):
             months = sorted({m for e in entries if (m := sitemap_month(e.loc)) is not None})
             recent = set(months[-RECENT_SITEMAP_MONTHS:])
             for entry in entries:
-                if not same_host(entry.loc, self.base_url):
-                    continue  # never leave the site's host, whatever a sitemap says
+                if not on_site(entry.loc, self.base_url):
+                    continue  # never leave the site's origin, whatever a sitemap says
                 month = sitemap_month(entry.loc)
                 if month is not None and self.month is not None and month != self.month:
                     continue
@@ -227,34 +287,43 @@ class AlMayadeenSpider(scrapy.Spider):
                 unchanged = lastmod is not None and seen == lastmod and month not in recent
                 if unchanged and not self.full:
                     continue  # unchanged since a crawl that processed it completely
-                request = self._request(entry.loc, self.parse_sitemap, kind="sitemap")
                 if lastmod is not None:
-                    self.pending_sitemaps[request.url] = lastmod
-                yield request
+                    self.pending_sitemaps[key] = lastmod
+                yield self._request(entry.loc, self.parse_sitemap, kind="sitemap")
             return
         # A monthly file: remembered as processed once all it asked for is stored.
         url = self._requested_url(response)
         lastmod = self.pending_sitemaps.get(url)
         mark = Mark("sitemap", url, lastmod) if lastmod is not None else None
+        try:
+            self._read_urlset(stream, mark)
+        except ValueError as exc:
+            yield self._event(response, "failed", reason="bad_sitemap", detail=str(exc))
+            return
+        if mark is not None and self.session is not None:
+            self.session.ledger.seal(mark)
+
+    def _read_urlset(self, entries: Iterator[SitemapEntry], mark: Mark | None) -> None:
+        # Article URLs go to the backlog, not to Scrapy: start() feeds them to the
+        # scheduler as it has room (bounded memory for any sitemap size). Each is
+        # expected by the file's mark now, so the mark waits for it.
         for entry in entries:
             if self.since is not None and entry.lastmod is not None and entry.lastmod < self.since:
                 continue
             if not self._wanted_by_path(entry.loc):
                 continue
             if entry.lastmod is None:
-                yield from self._article_request(entry.loc, mark)
+                self._backlog(entry.loc, mark)
                 continue
             entry_id = article_id_for(entry.loc)
-            if self.session is not None:
-                # Compared with the stored page's time when the article is committed.
-                self.session.note_sitemap_lastmod(entry_id, entry.lastmod)
             stored = self._stored_lastmod(entry_id)
             if not self.full and stored is not None and entry.lastmod <= stored:
                 self.skipped_stored.add(entry_id)
                 continue  # stored, and not modified since
-            yield from self._article_request(entry.loc, mark)
-        if mark is not None and self.session is not None:
-            self.session.ledger.seal(mark)
+            if self.session is not None:
+                # Compared with the page's own time when the article is committed.
+                self.session.note_sitemap_lastmod(entry_id, entry.lastmod)
+            self._backlog(entry.loc, mark)
 
     def closed(self, reason: str) -> None:
         if self.crawler.stats is not None:
@@ -289,6 +358,7 @@ class AlMayadeenSpider(scrapy.Spider):
 
     def on_error(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
+        url = request.url
         status: int | None = None
         if failure.check(HttpError):
             response = failure.value.response
@@ -299,12 +369,24 @@ class AlMayadeenSpider(scrapy.Spider):
             text = str(failure.value)
             reason = "robots_disallowed" if "robots" in text.lower() else "ignored"
             detail = text[:500]
+            if text.startswith(OFFSITE_MESSAGE):
+                # Only a redirect gets here (links are checked before they are
+                # requested): the crawl log names the page that redirected.
+                reason = "offsite_redirect"
+                detail = f"redirected off-site to {request.url}"[:500]
+                url = (request.meta.get("redirect_urls") or [request.url])[0]
+            elif "DOWNLOAD_MAXSIZE" in text:
+                reason = "too_large"  # decompressed beyond the limit for its kind
+        elif "max size" in str(failure.value):
+            # The download itself (Content-Length or bytes received) passed the limit.
+            reason = "too_large"
+            detail = str(failure.value)[:500]
         else:
             reason = failure.type.__name__ if failure.type else "error"
             detail = str(failure.value)[:500]
         yield CrawlEvent(
             run_id=self.run_id,
-            url=request.url,
+            url=url,
             outcome="failed",
             fetched_at=datetime.now(UTC),
             http_status=status,
@@ -323,12 +405,20 @@ class AlMayadeenSpider(scrapy.Spider):
         cb_kwargs: dict[str, Any] | None = None,
     ) -> scrapy.Request:
         url = canonicalize_url(url, self.base_url)
+        meta: dict[str, Any] = {"newsdesk_kind": kind, REQUESTED_URL: url}
+        crawler = getattr(self, "crawler", None)
+        if crawler is not None:
+            # Size limits by kind, compressed and decompressed (see settings.py).
+            settings = crawler.settings
+            prefix = "NEWSDESK_SITEMAP_" if kind == "sitemap" else "DOWNLOAD_"
+            meta["download_maxsize"] = settings.getint(prefix + "MAXSIZE")
+            meta["download_warnsize"] = settings.getint(prefix + "WARNSIZE")
         return scrapy.Request(
             url,
             callback=callback,
             errback=self.on_error,
             cb_kwargs=cb_kwargs or {},
-            meta={"newsdesk_kind": kind, REQUESTED_URL: url},
+            meta=meta,
         )
 
     @staticmethod
@@ -348,23 +438,40 @@ class AlMayadeenSpider(scrapy.Spider):
         noted = self.state.lastmods.get(article_id) if self.state is not None else None
         return max(stored, datetime.fromisoformat(noted)) if noted else stored
 
+    def _article_target(self, url: str) -> str | None:
+        """The URL to request for an article link, or None when it is not to be fetched."""
+        on_base = to_base_origin(canonicalize_url(url, self.base_url), self.base_url)
+        if on_base is None or not is_article_url(on_base):
+            return None  # off-site (another scheme, host or port), or not an article
+        if not self._wanted_by_path(on_base):
+            return None
+        if not self.full and self.failed_before.get(on_base) in DEAD_REASONS:
+            return None  # a dead link stays dead; --full checks again
+        return on_base
+
+    def _backlog(self, url: str, mark: Mark | None) -> None:
+        target = self._article_target(url)
+        if target is None:
+            return
+        if mark is not None and self.session is not None:
+            self.session.ledger.expect(mark, target)
+        self.backlog.append(target)
+
     def _article_request(self, url: str, mark: Mark | None = None) -> Iterator[scrapy.Request]:
-        url = canonicalize_url(url, self.base_url)
-        if not same_host(url, self.base_url) or not is_article_url(url):
+        target = self._article_target(url)
+        if target is None:
             return
-        if not self._wanted_by_path(url):
-            return
+        if mark is not None and self.session is not None:
+            self.session.ledger.expect(mark, target)
+        yield self._make_article_request(target)
+
+    def _make_article_request(self, url: str) -> scrapy.Request:
         request = self._request(url, self.parse_article, kind="article")
         previous = self.failed_before.get(url)
-        if previous is not None and not self.full:
-            if previous in DEAD_REASONS:
-                return  # a dead link stays dead; --full checks again
-            if previous.startswith("http_5"):
-                # It failed after all retries last time: one attempt now, then log it again.
-                request.meta["max_retry_times"] = 0
-        if mark is not None and self.session is not None:
-            self.session.ledger.expect(mark, request.url)
-        yield request
+        if previous is not None and previous.startswith("http_5") and not self.full:
+            # It failed after all retries last time: one attempt now, then log it again.
+            request.meta["max_retry_times"] = 0
+        return request
 
     def _wanted_by_path(self, url: str) -> bool:
         """Whether a URL can belong to the selected sections (videos are checked after fetch)."""

@@ -11,6 +11,16 @@ answers 503 to its first request and 200 afterwards (per server, reset by
 :meth:`ReplicaServer.set_revision`); a ``slow`` one answers after
 ``slow_seconds``. With ``forbidden=True`` everything, robots.txt included, is a
 Cloudflare-like 403.
+
+With ``trap_url`` (an absolute URL on another origin, e.g. another loopback
+port) the replica also points off-site, as a hostile or misconfigured site
+would: every listing page gets an extra card linking to the trap and a card
+linking to :data:`TRAP_REDIRECT_PATH` (which redirects to it) and to
+:data:`TRAP_REDIRECT_AFTER_503_PATH` (a 503 first, then a redirect: a retried
+request carries ``dont_filter``); a listing's last page gets a load-more link
+to it; every monthly sitemap gets an entry for it, and the sitemap index a
+monthly file on it. A crawler that keeps to its origin requests none of it.
+The ground truth is unchanged. Off by default.
 """
 
 from __future__ import annotations
@@ -28,6 +38,10 @@ from newsdesk.replica import markup
 from newsdesk.replica.generator import HTML, Site, generate_site
 
 Served = tuple[str, str, int]  # (method, path_with_query, status)
+
+# On-site, article-shaped paths that redirect to ``trap_url`` (see the module doc).
+TRAP_REDIRECT_PATH = "/news/politics/moved-away"
+TRAP_REDIRECT_AFTER_503_PATH = "/news/politics/moved-after-503"
 
 
 class RequestLog(list[Served]):
@@ -143,8 +157,10 @@ class ReplicaServer:
         revision: int = 1,
         slow_seconds: float = 1.0,
         forbidden: bool = False,
+        trap_url: str | None = None,
     ) -> None:
         _check_loopback(host)
+        self.trap_url = trap_url
         self.host = host
         self.port = port
         self.seed = seed
@@ -243,6 +259,11 @@ class ReplicaServer:
             return (*answer, headers)
         site = self.site
         assert site is not None
+        if self.trap_url is not None:
+            trapped = self._trap_redirect(target)
+            if trapped is not None:
+                self.requests.append((method, target, trapped[0]))
+                return trapped
         resource = site.resolve(target)
         status, body, headers = resource.status, resource.body, {}
         if resource.fault == "transient_503":
@@ -257,8 +278,42 @@ class ReplicaServer:
         elif resource.fault == "slow":
             time.sleep(self.slow_seconds)
         content_type = resource.content_type if status == resource.status else HTML
+        if self.trap_url is not None and status == 200:
+            body = self._with_trap_links(body)
         self.requests.append((method, target, status))
         return status, content_type, body, headers
+
+    def _trap_redirect(self, target: str) -> tuple[int, str, bytes, dict[str, str]] | None:
+        path = urlsplit(target).path
+        if path == TRAP_REDIRECT_AFTER_503_PATH:
+            with self._lock:
+                first = path not in self._failed_once
+                self._failed_once.add(path)
+            if first:
+                return 503, HTML, b"try again", {"Retry-After": "0"}
+        elif path != TRAP_REDIRECT_PATH:
+            return None
+        assert self.trap_url is not None
+        return 302, HTML, b"moved", {"Location": self.trap_url}
+
+    def _with_trap_links(self, body: bytes) -> bytes:
+        """The body with links to ``trap_url`` added (listings and sitemaps only)."""
+        trap = markup.esc(self.trap_url or "")
+        if b'class="white-card"' in body:
+            extra = "".join(
+                f'<div class="white-card"><a href="{href}"><h4>Elsewhere</h4></a></div>'
+                for href in (trap, TRAP_REDIRECT_PATH, TRAP_REDIRECT_AFTER_503_PATH)
+            )
+            if b"loadmorebtn" not in body:
+                extra += f'<a class="loadmorebtn" href="{trap}">Load more</a>'
+            return body.replace(b"</body>", extra.encode("utf-8") + b"</body>", 1)
+        if b"</urlset>" in body:
+            entry = f"<url><loc>{trap}</loc><lastmod>2025-10-01T00:00:00+00:00</lastmod></url>"
+            return body.replace(b"</urlset>", entry.encode("utf-8") + b"</urlset>", 1)
+        if b"</sitemapindex>" in body:
+            entry = f"<sitemap><loc>{trap}</loc></sitemap>"
+            return body.replace(b"</sitemapindex>", entry.encode("utf-8") + b"</sitemapindex>", 1)
+        return body
 
 
 def serve_forever(
