@@ -209,6 +209,25 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+#: The order of exported and API rows: oldest first, ties broken by the stable id.
+ARTICLE_ORDER = "a.published_at, a.article_id"
+
+
+def articles_sql(
+    filters: ArticleFilters, columns: list[tuple[str, str]] | None = None
+) -> tuple[str, dict[str, Any]]:
+    """``(SELECT ..., parameters)``: the filtered articles, oldest first.
+
+    The one query behind ``newsdesk export`` and the Python API (`newsdesk.api`), so
+    both select exactly the same rows. ``columns`` (checked names, from
+    `select_columns`) chooses and orders the columns; None means all. Filter values are
+    bound parameters; only checked column names are spliced into the text.
+    """
+    where, params = filters.where("a")
+    select = "a.*" if columns is None else ", ".join(f"a.{_ident(n)}" for n, _ in columns)
+    return f"SELECT {select} FROM articles AS a WHERE {where} ORDER BY {ARTICLE_ORDER}", params
+
+
 def _literal(text: str) -> str:
     """A SQL string literal (only used for file paths, which DuckDB cannot bind in COPY)."""
     return "'" + text.replace("'", "''") + "'"
@@ -512,12 +531,8 @@ def export_articles(con: duckdb.DuckDBPyConnection, options: ExportOptions) -> E
         raise AnalystError(f"cannot write to {out.parent}: {exc.strerror or exc}") from exc
     table = temp_name("export_rows")
     try:
-        where, params = options.filters.where("a")
-        con.execute(
-            f"CREATE TEMP TABLE {table} AS SELECT a.* FROM articles AS a WHERE {where} "
-            "ORDER BY a.published_at, a.article_id",
-            params,
-        )
+        query, params = articles_sql(options.filters)
+        con.execute(f"CREATE TEMP TABLE {table} AS {query}", params)
         rows, stats = _column_stats(con, table, columns, fmt.name)
         data_rel = f"{DATA_DIR}/{RESOURCE}.{fmt.extension}"
         data_path = tmp / data_rel
