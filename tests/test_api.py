@@ -168,3 +168,18 @@ def test_the_database_is_opened_read_only(warehouse, monkeypatch):
     with newsdesk.open(warehouse.root) as other:
         assert other.columns() == handle.columns()
     handle.close()
+
+
+def test_the_readme_example_runs(warehouse):
+    """The "From Python" example in README.md runs as written (on the test warehouse)."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("### From Python", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    assert 'newsdesk.open("warehouse")' in code
+    namespace: dict[str, object] = {}
+    exec(code.replace('"warehouse"', repr(str(warehouse.root)), 1), namespace)
+    frame = namespace["frame"]
+    assert isinstance(frame, pl.DataFrame)
+    assert frame.schema["published_at"] == pl.Datetime("us", "UTC")
+    assert str(namespace["df"]["published_at"].dtype) == "datetime64[us, UTC]"
+    assert namespace["per_section"]
