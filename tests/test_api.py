@@ -183,3 +183,20 @@ def test_the_readme_example_runs(warehouse):
     assert frame.schema["published_at"] == pl.Datetime("us", "UTC")
     assert str(namespace["df"]["published_at"].dtype) == "datetime64[us, UTC]"
     assert namespace["per_section"]
+
+
+def test_the_readme_dataset_reader_types_the_partition_keys(warehouse, monkeypatch):
+    """README's pyarrow lines for the raw Parquet dataset: year/month int32, not categoricals."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("## The warehouse", 1)[1].split("## Analysing the data", 1)[0]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(warehouse.root.parent)
+    assert warehouse.root.name == "wh"
+    namespace: dict[str, object] = {}
+    exec(code.replace('"warehouse/articles"', '"wh/articles"'), namespace)
+    frame = namespace["df"]
+    assert isinstance(frame, pd.DataFrame)
+    for name in ("year", "month"):
+        assert frame[name].dtype == "int32", frame[name].dtype
+    assert str(frame["published_at"].dtype) == "datetime64[us, UTC]"
+    assert pd.api.types.is_string_dtype(frame["post_id"])
