@@ -336,3 +336,31 @@ def test_xlsx_sheet_has_frozen_header_filter_widths_and_utc_datetimes(bundles, e
         post = row[col["post_id"]]
         assert post.value == want["post_id"] and (post.value is None or post.data_type == "s")
         assert row[col["word_count"]].value == want["word_count"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_readme_code_for_a_few_columns(warehouse, tmp_path, fmt):
+    """The generated code fits the exported columns (here no map, one list, one time)."""
+    con = connect(warehouse.duckdb_path, read_only=True)
+    con.execute("SET TimeZone = 'UTC'")
+    try:
+        options = ExportOptions(
+            out=tmp_path / fmt, fmt=fmt, columns=["post_id", "published_at", "tags"]
+        )
+        bundle = export_articles(con, options).path
+        want = con.execute(
+            "SELECT post_id, published_at, tags FROM articles ORDER BY published_at, article_id"
+        ).fetchall()
+    finally:
+        con.close()
+    frame = run_loader(bundle, "pandas")
+    assert list(frame.columns) == ["post_id", "published_at", "tags"]
+    assert pd.api.types.is_string_dtype(frame["post_id"])
+    assert str(frame["published_at"].dtype).endswith("UTC]")
+    got = [tuple(_plain(v) for v in row) for row in frame.itertuples(index=False)]
+    assert got == [(p, t.astimezone(dt.UTC), tags) for p, t, tags in want]
+    frame_pl = run_loader(bundle, "polars")
+    assert frame_pl.schema == pl.Schema(
+        {"post_id": pl.String, "published_at": pl.Datetime("us", "UTC"), "tags": pl.List(pl.String)}
+    )
+    assert frame_pl.rows() == [(p, t.astimezone(dt.UTC), tags) for p, t, tags in want]
