@@ -687,7 +687,8 @@ def _decode(value: Any, kind: str, fmt: str) -> Any:
         if isinstance(value, str):
             return dt.datetime.fromisoformat(value)
         if isinstance(value, float):  # an Excel serial date the reader did not convert
-            return EXCEL_EPOCH + dt.timedelta(microseconds=round(value * 86_400_000_000))
+            # to the millisecond, as Excel and openpyxl read it (a serial has ~15 digits)
+            return EXCEL_EPOCH + dt.timedelta(milliseconds=round(value * 86_400_000))
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value
     if kind == "date":
         if isinstance(value, float):

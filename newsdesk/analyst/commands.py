@@ -189,6 +189,11 @@ def register(subparsers: Any) -> None:
         help="comma separated columns to export, in this order (default: all)",
     )
     export.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    export.add_argument(
+        "--bom",
+        action="store_true",
+        help="csv only: start with a UTF-8 byte order mark, so Excel reads the text right",
+    )
     _cli._add_warehouse(export)
 
     report = subparsers.add_parser(
@@ -257,6 +262,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                 filters=filters,
                 columns=parse_columns(args.columns),
                 force=args.force,
+                bom=args.bom,
             ),
         )
     dates = result.manifest["date_range"]

@@ -32,14 +32,26 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import xlsxwriter
 
 from newsdesk.analyst.database import AnalystError, one_line, temp_name, to_jsonable
 from newsdesk.analyst.dictionary import TEXT_RULE, column_doc, frictionless_type
 from newsdesk.analyst.filters import ArticleFilters
+from newsdesk.analyst.loaders import Column, snippets
 from newsdesk.items import SCHEMA_VERSION
 
 #: Excel's limit on the characters in one cell.
 XLSX_CELL_LIMIT = 32767
+#: Excel's limit on the rows of one sheet (the header takes one).
+XLSX_ROW_LIMIT = 1_048_576
+#: Excel number formats: the label names the zone, since Excel cells have none.
+XLSX_DATETIME_FORMAT = 'yyyy-mm-dd hh:mm:ss "UTC"'
+XLSX_DATE_FORMAT = "yyyy-mm-dd"
+#: Column widths in characters: at least the header, at most this (bodies are long).
+XLSX_MAX_WIDTH = 60
+#: Rows fetched from DuckDB at a time while writing XLSX (bounded memory).
+XLSX_FETCH_ROWS = 2_000
+UTF8_BOM = b"\xef\xbb\xbf"
 
 DATA_DIR = "data"
 RESOURCE = "articles"
@@ -61,11 +73,10 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
     ),
     "csv": ExportFormat("csv", "csv", "text/csv", "FORMAT csv, HEADER true, DELIMITER ','"),
     "jsonl": ExportFormat("jsonl", "jsonl", "application/x-ndjson", "FORMAT json"),
+    # Written with xlsxwriter (`_write_xlsx`), not COPY: DuckDB's excel extension writes no
+    # frozen header, filter, widths or date formats.
     "xlsx": ExportFormat(
-        "xlsx",
-        "xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "FORMAT xlsx, HEADER true, SHEET 'articles'",
+        "xlsx", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ""
     ),
 }
 
@@ -87,13 +98,14 @@ ENCODINGS: dict[str, dict[str, str]] = {
         "parquet": "Parquet timestamp, UTC (isAdjustedToUTC), microseconds",
         "csv": "ISO 8601 text in UTC, e.g. 2025-07-10T12:00:00Z (fraction only when non-zero)",
         "jsonl": "ISO 8601 string in UTC, e.g. 2025-07-10T12:00:00Z (fraction only when non-zero)",
-        "xlsx": "Excel date-time holding the UTC time (Excel cells have no time zone)",
+        "xlsx": "Excel date-time holding the UTC time, shown as yyyy-mm-dd hh:mm:ss UTC "
+        "(Excel cells have no time zone; Excel keeps times to the millisecond)",
     },
     "date": {
         "parquet": "Parquet date",
         "csv": "YYYY-MM-DD",
         "jsonl": "YYYY-MM-DD string",
-        "xlsx": "Excel date",
+        "xlsx": "Excel date, shown as yyyy-mm-dd",
     },
     "string": {
         "parquet": "UTF-8 string",
@@ -110,32 +122,65 @@ ENCODINGS: dict[str, dict[str, str]] = {
 }
 
 
-#: The README's "Reading the data" lines, per format.
+#: The README's "Reading the data" notes, per format (the pandas and polars code that
+#: follows is generated from the schema by `newsdesk.analyst.loaders`).
 READING: dict[str, list[str]] = {
     "parquet": [
+        "Parquet with native types: lists are lists, `field_layers` a map, times UTC "
+        "timestamps, integers stay integers.",
+        "",
         "- DuckDB: `SELECT * FROM 'data/articles.parquet'`",
-        "- pandas: `pandas.read_parquet('data/articles.parquet')`",
         "- R (arrow): `arrow::read_parquet('data/articles.parquet')`",
     ],
     "csv": [
         "UTF-8, comma separated, a header row, RFC 4180 quoting (bodies contain line breaks).",
         "Empty cells are nulls. List and map columns hold JSON (`json.loads` them).",
         "",
-        "- pandas: `pandas.read_csv('data/articles.csv', keep_default_na=False, na_values=[''])`",
         "- DuckDB: `SELECT * FROM read_csv('data/articles.csv')`",
     ],
     "jsonl": [
-        "One JSON object per line (JSON Lines), UTF-8; lists are arrays, nulls are null.",
+        "One JSON object per line (JSON Lines), UTF-8; lists are arrays, maps objects, "
+        "nulls are null.",
         "",
-        "- pandas: `pandas.read_json('data/articles.jsonl', lines=True)`",
         "- DuckDB: `SELECT * FROM read_json('data/articles.jsonl')`",
     ],
     "xlsx": [
-        "One sheet, `articles`, with a header row. Open it in Excel or LibreOffice. Empty cells "
-        "are nulls; list and map columns hold JSON text; times are UTC.",
+        "One sheet, `articles`: a frozen header row with filters, then one row per article. "
+        "Open it in Excel or LibreOffice. Empty cells are nulls; list and map columns hold "
+        "JSON text; times are date-time cells holding UTC (shown with a `UTC` label).",
         "",
         "- DuckDB: `SELECT * FROM read_xlsx('data/articles.xlsx', empty_as_varchar = true)`",
-        "- pandas (openpyxl): `pandas.read_excel('data/articles.xlsx')`",
+    ],
+}
+
+#: The README's "Checking the file" text, per format: how the bundle is validated.
+CHECKING: dict[str, list[str]] = {
+    "parquet": [
+        "Check the file against `datapackage.json` with pyarrow: every declared field is in "
+        "the Parquet schema with the matching type (string -> string, integer -> integer, "
+        "datetime -> timestamp in UTC, date -> date, array -> list of strings, object -> "
+        "map string to string). newsdesk's tests do exactly this.",
+        "",
+        "`frictionless validate` is not used for Parquet: frictionless reads Parquet through "
+        "pandas, which turns lists into numpy arrays and nullable integers into floats, so it "
+        "reports type errors that are the reader's limits, not the data's. The declared types "
+        "are the data's true types and are not weakened to please it.",
+    ],
+    "csv": [
+        "`frictionless validate datapackage.json` (pip install frictionless): checks the "
+        "header, every cell against its declared type, nulls and the primary key. newsdesk's "
+        "tests run it on every CSV export.",
+    ],
+    "jsonl": [
+        "`frictionless validate datapackage.json` (pip install 'frictionless[json]'): checks "
+        "every value against its declared type, nulls and the primary key. newsdesk's tests "
+        "run it on every JSON Lines export.",
+    ],
+    "xlsx": [
+        "`frictionless validate datapackage.json` (pip install 'frictionless[excel]'): checks "
+        "the header, every cell against its declared type, nulls and the primary key. "
+        "newsdesk's tests run it on every XLSX export, and read the sheet back with openpyxl "
+        "(frozen header, filter, widths, date-time cells).",
     ],
 }
 
@@ -149,6 +194,9 @@ class ExportOptions:
     filters: ArticleFilters = field(default_factory=ArticleFilters)
     columns: list[str] | None = None
     force: bool = False
+    #: CSV only: start the file with a UTF-8 byte order mark, which Excel needs to read
+    #: UTF-8 (without it, Excel guesses a legacy code page and garbles Arabic names).
+    bom: bool = False
 
 
 @dataclass
@@ -209,6 +257,25 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+#: The order of exported and API rows: oldest first, ties broken by the stable id.
+ARTICLE_ORDER = "a.published_at, a.article_id"
+
+
+def articles_sql(
+    filters: ArticleFilters, columns: list[tuple[str, str]] | None = None
+) -> tuple[str, dict[str, Any]]:
+    """``(SELECT ..., parameters)``: the filtered articles, oldest first.
+
+    The one query behind ``newsdesk export`` and the Python API (`newsdesk.api`), so
+    both select exactly the same rows. ``columns`` (checked names, from
+    `select_columns`) chooses and orders the columns; None means all. Filter values are
+    bound parameters; only checked column names are spliced into the text.
+    """
+    where, params = filters.where("a")
+    select = "a.*" if columns is None else ", ".join(f"a.{_ident(n)}" for n, _ in columns)
+    return f"SELECT {select} FROM articles AS a WHERE {where} ORDER BY {ARTICLE_ORDER}", params
+
+
 def _literal(text: str) -> str:
     """A SQL string literal (only used for file paths, which DuckDB cannot bind in COPY)."""
     return "'" + text.replace("'", "''") + "'"
@@ -245,6 +312,95 @@ def encode_column(name: str, duckdb_type: str, fmt: str) -> str:
     if fmt == "xlsx" and (kind in ("string", "array", "object")):
         expr = _xlsx_text(expr)
     return f"{expr} AS {col}"
+
+
+def _prepend_bom(path: Path) -> None:
+    """Rewrite ``path`` with a UTF-8 byte order mark in front (DuckDB's COPY writes none)."""
+    marked = path.with_name(path.name + ".bom")
+    with open(path, "rb") as source, open(marked, "wb") as target:
+        target.write(UTF8_BOM)
+        shutil.copyfileobj(source, target, 1 << 20)
+    os.replace(marked, path)
+
+
+#: Day 0 of Excel's serial dates (right for every date after 1900-02-28).
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+_MICROSECONDS_PER_DAY = 86_400_000_000
+
+
+def excel_serial(value: dt.datetime | dt.date) -> float:
+    """The Excel serial number (days since 1899-12-30) of a naive UTC date-time or a date.
+
+    Computed from whole microseconds with one correctly rounded division, so the serial
+    is the double nearest the exact time and reads back to the same microsecond;
+    xlsxwriter's own conversion sums floats and drifts by a microsecond.
+    """
+    if not isinstance(value, dt.datetime):
+        return float((value - EXCEL_EPOCH.date()).days)
+    return ((value - EXCEL_EPOCH) // dt.timedelta(microseconds=1)) / _MICROSECONDS_PER_DAY
+
+
+def _write_xlsx(
+    con: duckdb.DuckDBPyConnection, rows_sql: str, path: Path, columns: list[tuple[str, str]]
+) -> None:
+    """Write the sheet ``articles`` with xlsxwriter: typed cells, frozen header, filter, widths.
+
+    ``rows_sql`` yields the cells already encoded by `encode_column` (naive UTC times, JSON
+    text for lists, text cut at Excel's limit). constant_memory streams rows to disk, so
+    memory stays flat however many articles; rows come from DuckDB in chunks.
+    """
+    kinds = [frictionless_type(t) for _, t in columns]
+    widths = [len(name) for name, _ in columns]
+    workbook = xlsxwriter.Workbook(
+        str(path),
+        {
+            "constant_memory": True,
+            # Text stays text: no URL, number or formula guessing on string cells.
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+        },
+    )
+    try:
+        sheet = workbook.add_worksheet("articles")
+        header = workbook.add_format({"bold": True})
+        stamp = workbook.add_format({"num_format": XLSX_DATETIME_FORMAT})
+        day = workbook.add_format({"num_format": XLSX_DATE_FORMAT})
+        for c, (name, _) in enumerate(columns):
+            sheet.write_string(0, c, name, header)
+        cursor = con.execute(rows_sql)
+        r = 0
+        while batch := cursor.fetchmany(XLSX_FETCH_ROWS):
+            for values in batch:
+                r += 1
+                for c, value in enumerate(values):
+                    if value is None:
+                        continue  # an empty cell is a null (missingValues [""])
+                    kind = kinds[c]
+                    if kind == "datetime":
+                        sheet.write_number(r, c, excel_serial(value), stamp)
+                        width = 23
+                    elif kind == "date":
+                        sheet.write_number(r, c, excel_serial(value), day)
+                        width = 10
+                    elif kind in ("integer", "number"):
+                        sheet.write_number(r, c, value)
+                        width = len(str(value))
+                    elif kind == "boolean":
+                        sheet.write_boolean(r, c, value)
+                        width = 5
+                    else:
+                        text = str(value)
+                        sheet.write_string(r, c, text)
+                        width = len(text)
+                    widths[c] = max(widths[c], width)
+        sheet.freeze_panes(1, 0)
+        sheet.autofilter(0, 0, max(r, 1), len(columns) - 1)
+        for c, width in enumerate(widths):
+            # +2 for the filter button; long texts are capped (the cell still holds it all).
+            sheet.set_column(c, c, min(width + 2, XLSX_MAX_WIDTH))
+    finally:
+        workbook.close()
 
 
 def _sha256(path: Path) -> str:
@@ -383,8 +539,34 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
+def _reading(fields: list[dict[str, Any]], data_path: str, fmt: str, bom: bool) -> list[str]:
+    """The README's "Reading the data" section: notes, then typed pandas and polars code."""
+    cols = [Column(f["name"], f["type"], f["duckdbType"]) for f in fields]
+    code = snippets(cols, fmt, data_path, bom=bom)
+    lines = ["", "## Reading the data", "", *READING[fmt]]
+    if fmt == "csv" and bom:
+        lines += [
+            "",
+            "The file starts with a UTF-8 byte order mark (for Excel); readers below skip it.",
+        ]
+    lines += [
+        "",
+        "Every column keeps its declared type with these readers (run them in this folder): "
+        "`post_id` stays text, times are UTC date-times, integers stay integers with nulls, "
+        "lists are lists and `field_layers` a map.",
+    ]
+    for tool in ("pandas", "polars"):
+        lines += ["", f"{tool}:", "", "```python", code[tool], "```"]
+    lines += ["", "## Checking the file", "", *CHECKING[fmt]]
+    return lines
+
+
 def _readme(
-    manifest: dict[str, Any], fields: list[dict[str, Any]], data_path: str, fmt: str
+    manifest: dict[str, Any],
+    fields: list[dict[str, Any]],
+    data_path: str,
+    fmt: str,
+    bom: bool = False,
 ) -> str:
     filters = {k: v for k, v in manifest["filters"].items() if v not in (None, [])}
     dates = manifest["date_range"]
@@ -419,7 +601,7 @@ def _readme(
             f"| {f['name']} | {f['type']} | {_cell(f['description'])} | {f['nullRate']:.1%} | "
             f"{_cell(f['encoding'])} |"
         )
-    lines += ["", "## Reading the data", "", *READING[fmt]]
+    lines += _reading(fields, data_path, fmt, bom)
     lines += ["", "## How each column is derived", "", TEXT_RULE, ""]
     lines += [f"- **{f['name']}**: {f['derivation']}" for f in fields]
     lines += [
@@ -501,6 +683,8 @@ def export_articles(con: duckdb.DuckDBPyConnection, options: ExportOptions) -> E
         options.filters.check()
     except ValueError as exc:
         raise AnalystError(str(exc)) from exc
+    if options.bom and fmt.name != "csv":
+        raise AnalystError("--bom applies to --format csv only")
     columns = select_columns(table_columns(con), options.columns)
     out = Path(options.out)
     check_target(out, options.force)
@@ -512,21 +696,25 @@ def export_articles(con: duckdb.DuckDBPyConnection, options: ExportOptions) -> E
         raise AnalystError(f"cannot write to {out.parent}: {exc.strerror or exc}") from exc
     table = temp_name("export_rows")
     try:
-        where, params = options.filters.where("a")
-        con.execute(
-            f"CREATE TEMP TABLE {table} AS SELECT a.* FROM articles AS a WHERE {where} "
-            "ORDER BY a.published_at, a.article_id",
-            params,
-        )
+        query, params = articles_sql(options.filters)
+        con.execute(f"CREATE TEMP TABLE {table} AS {query}", params)
         rows, stats = _column_stats(con, table, columns, fmt.name)
+        if fmt.name == "xlsx" and rows >= XLSX_ROW_LIMIT:
+            raise AnalystError(
+                f"{rows:,} articles do not fit in one Excel sheet ({XLSX_ROW_LIMIT - 1:,} rows "
+                "at most); narrow the filters or use --format parquet or csv"
+            )
         data_rel = f"{DATA_DIR}/{RESOURCE}.{fmt.extension}"
         data_path = tmp / data_rel
         select = ", ".join(encode_column(n, t, fmt.name) for n, t in columns)
+        rows_sql = f"SELECT {select} FROM {table} ORDER BY published_at, article_id"
         _step("data")
-        con.execute(
-            f"COPY (SELECT {select} FROM {table} ORDER BY published_at, article_id) "
-            f"TO {_literal(str(data_path))} ({fmt.copy_options})"
-        )
+        if fmt.name == "xlsx":
+            _write_xlsx(con, rows_sql, data_path, columns)
+        else:
+            con.execute(f"COPY ({rows_sql}) TO {_literal(str(data_path))} ({fmt.copy_options})")
+        if options.bom:
+            _prepend_bom(data_path)
         dates = con.execute(f"SELECT min(published_at), max(published_at) FROM {table}").fetchone()
         assert dates is not None
         crawls = _crawls(con, table)
@@ -546,7 +734,8 @@ def export_articles(con: duckdb.DuckDBPyConnection, options: ExportOptions) -> E
             "schema": {"fields": fields, "missingValues": [""]},
         }
         if fmt.name == "csv":
-            resource["encoding"] = "utf-8"
+            # utf-8-sig reads a file with or without the BOM; frictionless then skips it.
+            resource["encoding"] = "utf-8-sig" if options.bom else "utf-8"
             resource["dialect"] = {"delimiter": ",", "doubleQuote": True, "header": True}
         if fmt.name == "xlsx":
             resource["dialect"] = {"sheet": "articles", "header": True}
@@ -584,7 +773,9 @@ def export_articles(con: duckdb.DuckDBPyConnection, options: ExportOptions) -> E
         }
         _write_json(tmp / "datapackage.json", package)
         _step("readme")
-        (tmp / "README.md").write_text(_readme(manifest, fields, data_rel, fmt.name), "utf-8")
+        (tmp / "README.md").write_text(
+            _readme(manifest, fields, data_rel, fmt.name, options.bom), "utf-8"
+        )
         _step("manifest")
         manifest["files"] = [
             {"path": rel, "bytes": (tmp / rel).stat().st_size, "sha256": _sha256(tmp / rel)}
