@@ -243,6 +243,27 @@ def _build_into(tmp: Path, warehouse: Warehouse, sql_dir: Path) -> dict[str, int
     return tables
 
 
+def finish_interrupted_commit(warehouse: Warehouse) -> None:
+    """Roll forward a crawl's commit cut by a kill, when no writer is running.
+
+    Until the next writer starts, such a warehouse may hold an article twice (its
+    old and new partition); the build must not read it that way. A running
+    writer has done this itself when it started.
+    """
+    from newsdesk.store import WarehouseBusy, WriterLock, recover
+
+    try:
+        lock = WriterLock(warehouse).acquire()
+    except (WarehouseBusy, OSError):
+        return  # a writer runs (it recovered), or a read-only copy of a warehouse
+    try:
+        recover(warehouse.root)
+    except OSError:
+        pass  # read-only: the build reads what is there
+    finally:
+        lock.release()
+
+
 def build_database(warehouse: Warehouse, sql_dir: Path = SQL_DIR) -> BuildResult:
     """Build every table into a new file and swap it in atomically.
 
@@ -253,6 +274,7 @@ def build_database(warehouse: Warehouse, sql_dir: Path = SQL_DIR) -> BuildResult
     target = warehouse.duckdb_path
     with build_lock(warehouse):
         remove_build_leftovers(warehouse)
+        finish_interrupted_commit(warehouse)
         # Footers and the last row group only: a truncated file (the usual
         # damage of a torn copy or a full disk) fails here, before DuckDB.
         _check_inputs(warehouse, full=False)
