@@ -124,7 +124,7 @@ class StorageError(RuntimeError):
 def storage_error(exc: OSError, path: object) -> StorageError:
     """A one-line `StorageError` for an OSError raised while writing ``path``."""
     where = exc.filename or path
-    if exc.errno == errno.ENOSPC:
+    if exc.errno == errno.ENOSPC or "No space left" in str(exc):
         hint = "free some space"
     elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         hint = "make it writable"

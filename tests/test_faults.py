@@ -97,6 +97,7 @@ def _truth(server: ReplicaServer) -> set[str]:
 def assert_complete(wh: Warehouse, truth: set[str]) -> None:
     """Every article present, none twice, nothing half-written left behind."""
     ids = _ids(wh)
+    print(f"after the rerun: {len(ids)} rows, {len(set(ids))} distinct, {len(truth)} expected")
     assert len(ids) == len(set(ids)), "an article is stored twice"
     assert set(ids) == truth, f"{len(truth - set(ids))} missing, {len(set(ids) - truth)} extra"
     leftovers = [
@@ -403,3 +404,29 @@ def test_scrapy_crawl_and_newsdesk_crawl_on_one_warehouse(tmp_path):
         assert third.returncode == 0
         truth = _truth(server)
     assert_complete(wh, truth)
+
+
+def test_a_real_disk_that_fills_up_mid_crawl(tmp_path):
+    if os.geteuid() != 0:
+        pytest.fail("this test mounts a small tmpfs and needs root (CI runs as root)")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(disk)], check=True)
+    try:
+        wh = Warehouse(disk / "wh")
+        with ReplicaServer(seed=29, n_articles=400) as server:
+            full = _crawl_cli(server, wh)
+            line = _one_line(full.stderr)
+            assert full.returncode == 1, full.stderr
+            assert "No space left on device" in line and "run the same command again" in line
+            ids = _ids(wh)
+            assert len(ids) == len(set(ids))
+            print(f"disk full: {len(ids)} rows kept of {len(_truth(server))}")
+            # Space freed, then the same command.
+            subprocess.run(["mount", "-o", "remount,size=256m", str(disk)], check=True)
+            again = _crawl_cli(server, wh)
+            truth = _truth(server)
+        assert again.returncode == 0, again.stderr
+        assert_complete(wh, truth)
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
