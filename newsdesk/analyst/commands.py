@@ -2,7 +2,11 @@
 
 `register` adds them to the main parser's subparsers (``newsdesk.cli``) and
 `COMMANDS` maps each name to its function. Library errors (`AnalystError`)
-become ``newsdesk.cli.CliError``: one line on stderr, exit status 1.
+become ``newsdesk.cli.CliError``: one line on stderr, exit status 1. A filter
+value that names nothing in the data (``--section politic``) is a usage error,
+exit 2, with the nearest known value; a known value that matches no article is
+"no matches" on stderr and exit 0 for search and query, and exit 1 for export
+unless ``--allow-empty``.
 """
 
 from __future__ import annotations
@@ -17,8 +21,15 @@ from typing import Any
 import duckdb
 
 from newsdesk import cli as _cli
-from newsdesk.analyst.database import FORMATS, AnalystError, open_database, render, run_query
-from newsdesk.analyst.filters import ArticleFilters, parse_day
+from newsdesk.analyst.database import (
+    FORMATS,
+    AnalystError,
+    one_line,
+    open_database,
+    render,
+    run_query,
+)
+from newsdesk.analyst.filters import ArticleFilters, UnknownFilterValue, parse_day
 from newsdesk.warehouse import Warehouse
 
 
@@ -81,6 +92,7 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--author", metavar="A", help="articles bylined to this author")
     parser.add_argument("--source", metavar="S", help="articles crediting this source")
+    parser.add_argument("--edition", metavar="E", help="articles of this edition (en)")
 
 
 def _filters(args: argparse.Namespace, search: str | None = None) -> ArticleFilters:
@@ -92,12 +104,28 @@ def _filters(args: argparse.Namespace, search: str | None = None) -> ArticleFilt
         author=getattr(args, "author", None),
         source=getattr(args, "source", None),
         search=search,
+        edition=getattr(args, "edition", None),
     )
     try:
         filters.check()
     except ValueError as exc:
-        raise _cli.CliError(str(exc)) from exc
+        raise _cli.CliUsageError(str(exc)) from exc
     return filters
+
+
+def _validate(filters: ArticleFilters, con: duckdb.DuckDBPyConnection) -> None:
+    """Refuse a filter value found nowhere in the data (a typo) as a usage error."""
+    try:
+        filters.validate(con)
+    except UnknownFilterValue as exc:
+        raise _cli.CliUsageError(str(exc)) from exc
+    except duckdb.Error as exc:
+        raise AnalystError(f"cannot read the filter values: {one_line(exc)}") from exc
+
+
+def _no_matches(what: str) -> None:
+    # stderr, so that stdout stays a clean (empty) result for pipes.
+    print(f"no matches{what}", file=sys.stderr)
 
 
 @contextmanager
@@ -189,6 +217,11 @@ def register(subparsers: Any) -> None:
         help="comma separated columns to export, in this order (default: all)",
     )
     export.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    export.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="write the bundle even when no article matches (otherwise an error, exit 1)",
+    )
     _cli._add_warehouse(export)
 
     report = subparsers.add_parser(
@@ -212,6 +245,10 @@ def cmd_query(args: argparse.Namespace) -> int:
     sql = sys.stdin.read() if args.sql == "-" else args.sql
     with _database(args) as con:
         result = run_query(con, sql)
+        if result.columns and not result.rows:
+            _no_matches("")
+            if args.format == "table":
+                return 0
         print(render(result, args.format, max_width=args.max_width))
     return 0
 
@@ -235,10 +272,12 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     filters = _filters(args)
     with _database(args) as con:
+        _validate(filters, con)
         result = search_articles(con, args.query, filters, limit=args.limit)
-        if not result.rows and args.format == "table":
-            print(f"no articles match {args.query!r}", file=sys.stderr)
-            return 0
+        if not result.rows:
+            _no_matches(f": no article matches {args.query!r} with these filters")
+            if args.format == "table":
+                return 0
         print(render(result, args.format, max_width=args.max_width))
     return 0
 
@@ -246,9 +285,18 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     """``newsdesk export --out PATH``."""
     from newsdesk.analyst.export import ExportOptions, export_articles, parse_columns
+    from newsdesk.analyst.search import count_articles
 
     filters = _filters(args, search=args.search)
     with _database(args) as con:
+        _validate(filters, con)
+        if not args.allow_empty and count_articles(con, filters) == 0:
+            # Checked before anything is written: a 0-row bundle is almost
+            # always a mistake, and a failed export leaves nothing behind.
+            raise _cli.CliError(
+                "no matches: no article matches these filters; nothing exported "
+                "(--allow-empty writes an empty bundle)"
+            )
         result = export_articles(
             con,
             ExportOptions(
