@@ -277,6 +277,17 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 }
 
 
+def _caused_by_ctrl_c(exc: BaseException | None) -> bool:
+    """True when ``exc`` comes from a KeyboardInterrupt (DuckDB turns one into RuntimeError)."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -286,6 +297,8 @@ def _run(argv: Sequence[str] | None) -> int:
         sys.stderr.write(f"newsdesk: error: {exc}\n")
         return EXIT_USAGE
     except CliError as exc:
+        if _caused_by_ctrl_c(exc):
+            raise
         sys.stderr.write(f"newsdesk: error: {exc}\n")
         return EXIT_FAILED
 
@@ -305,6 +318,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
+        sys.stderr.write("newsdesk: interrupted\n")
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        # Ctrl-C inside a DuckDB query arrives as RuntimeError("Query
+        # interrupted") caused by the KeyboardInterrupt: still a Ctrl-C.
+        if not _caused_by_ctrl_c(exc):
+            raise
         sys.stderr.write("newsdesk: interrupted\n")
         return EXIT_INTERRUPTED
     return code

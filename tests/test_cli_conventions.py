@@ -2,14 +2,17 @@
 
 Strict filter values (exit 2 with the nearest suggestion), "no matches" on
 stderr, empty exports refused unless ``--allow-empty``, ``| head`` without a
-traceback, exit 2 for every usage error, ``--version``.
+traceback, exit 2 for every usage error, 130 for Ctrl-C, ``--version``.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -163,3 +166,51 @@ def test_usage_errors_exit_2_everywhere(tmp_path, argv):
 def test_runtime_failures_stay_exit_1(tmp_path):
     result = newsdesk("crawl", "--base-url", "http://127.0.0.1:1", "--warehouse", str(tmp_path))
     assert result.returncode == 1 and "cannot reach" in result.stderr
+
+
+def _wait_until_busy(proc: subprocess.Popen[str], cpu_seconds: float, timeout: float = 60) -> None:
+    """Wait until ``proc`` has used ``cpu_seconds`` of CPU: its query is then running.
+
+    (DuckDB drops a SIGINT that lands while it opens the file or loads an
+    extension, so the signal is sent only once the query burns CPU.)
+    """
+    ticks = os.sysconf("SC_CLK_TCK")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        if (int(fields[11]) + int(fields[12])) / ticks >= cpu_seconds:  # utime + stime
+            return
+        time.sleep(0.1)
+    raise AssertionError("the query never got going")
+
+
+def test_ctrl_c_during_a_query_exits_130(warehouse):
+    proc = subprocess.Popen(
+        [
+            NEWSDESK,
+            "query",
+            "SELECT sum(hash(i)) FROM range(1000000000000) AS t(i)",
+            *wh(warehouse),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _wait_until_busy(proc, cpu_seconds=4.0)
+        # What Ctrl-C sends. DuckDB's client sometimes drops a SIGINT (the
+        # query runs on), as a user would see; pressing Ctrl-C again works.
+        for _ in range(15):
+            proc.send_signal(signal.SIGINT)
+            try:
+                out, err = proc.communicate(timeout=2)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        else:
+            raise AssertionError("Ctrl-C never stopped the query")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    assert (out, err) == ("", "newsdesk: interrupted\n")
