@@ -171,8 +171,8 @@ def test_runtime_failures_stay_exit_1(tmp_path):
 def _wait_until_busy(proc: subprocess.Popen[str], cpu_seconds: float, timeout: float = 60) -> None:
     """Wait until ``proc`` has used ``cpu_seconds`` of CPU: its query is then running.
 
-    (DuckDB drops a SIGINT that lands while it opens the file or loads an
-    extension, so the signal is sent only once the query burns CPU.)
+    (A SIGINT that lands while Python still imports modules would be an
+    import-time KeyboardInterrupt, not what this test is about.)
     """
     ticks = os.sysconf("SC_CLK_TCK")
     deadline = time.monotonic() + timeout
@@ -198,17 +198,9 @@ def test_ctrl_c_during_a_query_exits_130(warehouse):
     )
     try:
         _wait_until_busy(proc, cpu_seconds=4.0)
-        # What Ctrl-C sends. DuckDB's client sometimes drops a SIGINT (the
-        # query runs on), as a user would see; pressing Ctrl-C again works.
-        for _ in range(15):
-            proc.send_signal(signal.SIGINT)
-            try:
-                out, err = proc.communicate(timeout=2)
-                break
-            except subprocess.TimeoutExpired:
-                continue
-        else:
-            raise AssertionError("Ctrl-C never stopped the query")
+        # One Ctrl-C is enough (DuckDB alone sometimes lets the query run on).
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -12,7 +12,10 @@ unless ``--allow-empty``.
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -121,6 +124,46 @@ def _validate(filters: ArticleFilters, con: duckdb.DuckDBPyConnection) -> None:
         raise _cli.CliUsageError(str(exc)) from exc
     except duckdb.Error as exc:
         raise AnalystError(f"cannot read the filter values: {one_line(exc)}") from exc
+
+
+@contextmanager
+def ctrl_c_cancels(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Make Ctrl-C stop the DuckDB work done on ``con`` inside the block (then exit 130).
+
+    While a query runs, the main thread is inside DuckDB and Python's SIGINT
+    handler only runs when DuckDB happens to poll for it: a long query could
+    ignore Ctrl-C. ``signal.set_wakeup_fd`` reports the signal at C level at
+    once; a watcher thread then calls ``con.interrupt()``, and the error the
+    query raises is turned back into the KeyboardInterrupt it came from.
+    Outside the main thread (no signals there) the block runs as is.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    read_fd, write_fd = os.pipe()
+    os.set_blocking(write_fd, False)
+    interrupted = threading.Event()
+
+    def watch() -> None:
+        while data := os.read(read_fd, 64):  # b"" once write_fd is closed
+            if signal.SIGINT in data:
+                interrupted.set()
+                con.interrupt()
+
+    previous = signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
+    watcher = threading.Thread(target=watch, name="newsdesk-ctrl-c", daemon=True)
+    watcher.start()
+    try:
+        yield
+    except (_cli.CliError, AnalystError, duckdb.Error, RuntimeError) as exc:
+        if interrupted.is_set():
+            raise KeyboardInterrupt from exc
+        raise
+    finally:
+        signal.set_wakeup_fd(previous)
+        os.close(write_fd)
+        watcher.join(timeout=1)
+        os.close(read_fd)
 
 
 def _no_matches(what: str) -> None:
@@ -244,7 +287,8 @@ def cmd_query(args: argparse.Namespace) -> int:
     """``newsdesk query SQL``."""
     sql = sys.stdin.read() if args.sql == "-" else args.sql
     with _database(args) as con:
-        result = run_query(con, sql)
+        with ctrl_c_cancels(con):
+            result = run_query(con, sql)
         if result.columns and not result.rows:
             _no_matches("")
             if args.format == "table":
@@ -273,7 +317,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     filters = _filters(args)
     with _database(args) as con:
         _validate(filters, con)
-        result = search_articles(con, args.query, filters, limit=args.limit)
+        with ctrl_c_cancels(con):
+            result = search_articles(con, args.query, filters, limit=args.limit)
         if not result.rows:
             _no_matches(f": no article matches {args.query!r} with these filters")
             if args.format == "table":
@@ -297,16 +342,15 @@ def cmd_export(args: argparse.Namespace) -> int:
                 "no matches: no article matches these filters; nothing exported "
                 "(--allow-empty writes an empty bundle)"
             )
-        result = export_articles(
-            con,
-            ExportOptions(
-                out=Path(args.out),
-                fmt=args.format,
-                filters=filters,
-                columns=parse_columns(args.columns),
-                force=args.force,
-            ),
+        options = ExportOptions(
+            out=Path(args.out),
+            fmt=args.format,
+            filters=filters,
+            columns=parse_columns(args.columns),
+            force=args.force,
         )
+        with ctrl_c_cancels(con):
+            result = export_articles(con, options)
     dates = result.manifest["date_range"]
     span = ""
     if result.rows:
