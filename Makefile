@@ -1,11 +1,13 @@
 # One command each: `make demo` (set up + offline demo) and `make test` (set up + all tests).
 # Set-up is idempotent: a private uv (pinned) in .tools/, the locked environment in .venv/.
 
+# PYTHON picks the interpreter (3.11 to 3.13), VENV where its environment goes,
+# e.g. `make test PYTHON=python3.13 VENV=.venv-3.13` beside the default .venv.
 PYTHON ?= python3
 UV_VERSION := 0.13.9
 TOOLS := .tools
 UV := $(TOOLS)/bin/uv
-VENV := .venv
+VENV ?= .venv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
@@ -16,7 +18,7 @@ $(UV):
 	$(TOOLS)/bin/pip install --quiet "uv==$(UV_VERSION)"
 
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --locked --all-groups
+	$(UV) sync --locked --all-groups --python $(PYTHON)
 	touch $@
 
 setup: $(VENV)/.synced
@@ -47,4 +49,4 @@ bench: setup
 	$(VENV)/bin/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) $(TOOLS) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-3.* $(TOOLS) .pytest_cache .ruff_cache

@@ -3,21 +3,42 @@
 Every subcommand has ``--help``; every one that reads or writes data takes
 ``--warehouse DIR`` (default: ``NEWSDESK_WAREHOUSE`` or ``warehouse/``). Errors
 are one readable line on stderr and a non-zero exit, never a traceback.
+
+Exit statuses: 0 done; 1 failed (`EXIT_FAILED`); 2 usage error, a bad option
+or filter value (`EXIT_USAGE`); 130 interrupted by Ctrl-C (`EXIT_INTERRUPTED`);
+141 the reader of stdout went away, as in ``newsdesk query ... | head``
+(`EXIT_BROKEN_PIPE`, what a shell reports for a tool killed by SIGPIPE).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
+from importlib.metadata import PackageNotFoundError, version
 from typing import NoReturn
 
-EXIT_USAGE = 2
 EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
 
 
 class CliError(Exception):
-    """An error to report as one line and exit non-zero."""
+    """An error to report as one line and exit non-zero (1)."""
+
+
+class CliUsageError(CliError):
+    """A bad option or filter value: one line, exit 2 like argparse's own usage errors."""
+
+
+def package_version() -> str:
+    """The installed ``newsdesk`` distribution's version (``unknown`` when not installed)."""
+    try:
+        return version("newsdesk")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -93,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="newsdesk",
         description="Crawl Al Mayadeen English into a Parquet dataset and DuckDB tables.",
     )
+    parser.add_argument("--version", action="version", version=f"newsdesk {package_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
@@ -171,17 +193,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
-    from newsdesk.crawl import CrawlError, CrawlOptions, run_crawl
+    from newsdesk.crawl import CrawlError, CrawlOptions, CrawlUsageError, run_crawl
 
     options = CrawlOptions.from_args(args, progress=not args.no_progress)
     try:
         summary = run_crawl(options)
+    except CrawlUsageError as exc:
+        raise CliUsageError(str(exc)) from exc
     except CrawlError as exc:
         raise CliError(str(exc)) from exc
     print(summary.render())
-    if summary.finish_reason == "shutdown":  # Ctrl-C: what was committed is kept
-        sys.stderr.write("newsdesk: interrupted; run the same command again to finish\n")
-        return 130
+    # Scrapy catches SIGINT itself (first Ctrl-C: a graceful stop that keeps
+    # what was written) and returns normally, so KeyboardInterrupt never
+    # reaches main(); its finish reason is what tells an interrupted crawl.
+    if summary.finish_reason == "shutdown":
+        sys.stderr.write("newsdesk: crawl interrupted; run the same command to resume\n")
+        return EXIT_INTERRUPTED
     return EXIT_FAILED if summary.blocked else 0
 
 
@@ -221,7 +248,7 @@ def cmd_reparse(args: argparse.Namespace) -> int:
         since = parse_since(args.since) if args.since else None
         until = parse_since(args.until) if args.until else None
     except ValueError as exc:
-        raise CliError(str(exc).replace("--since", "--since/--until")) from exc
+        raise CliUsageError(str(exc).replace("--since", "--since/--until")) from exc
     warehouse = Warehouse.at(args.warehouse)
     if not warehouse.raw.exists():
         raise CliError(f"no raw archive under {warehouse.raw}; crawl first")
@@ -272,18 +299,57 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 }
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `newsdesk` console script."""
+def _caused_by_ctrl_c(exc: BaseException | None) -> bool:
+    """True when ``exc`` comes from a KeyboardInterrupt (DuckDB turns one into RuntimeError)."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return COMMANDS[args.command](args)
+    except CliUsageError as exc:
+        sys.stderr.write(f"newsdesk: error: {exc}\n")
+        return EXIT_USAGE
     except CliError as exc:
+        if _caused_by_ctrl_c(exc):
+            raise
         sys.stderr.write(f"newsdesk: error: {exc}\n")
         return EXIT_FAILED
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `newsdesk` console script; returns the exit status."""
+    try:
+        code = _run(argv)
+        # Flush here, inside the try: a pipe closed early would otherwise
+        # raise at interpreter exit, as an "Exception ignored" message.
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The Python docs' recipe (library/signal.html, "Note on SIGPIPE"):
+        # point stdout at devnull so the final flush cannot fail again, and
+        # exit quietly with the status a SIGPIPE-killed tool gives.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         sys.stderr.write("newsdesk: interrupted\n")
-        return 130
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        # Ctrl-C inside a DuckDB query arrives as RuntimeError("Query
+        # interrupted") caused by the KeyboardInterrupt: still a Ctrl-C.
+        if not _caused_by_ctrl_c(exc):
+            raise
+        sys.stderr.write("newsdesk: interrupted\n")
+        return EXIT_INTERRUPTED
+    return code
 
 
 if __name__ == "__main__":

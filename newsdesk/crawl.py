@@ -35,6 +35,10 @@ class CrawlError(RuntimeError):
     """The crawl could not run at all (bad options, unreachable site, unwritable warehouse)."""
 
 
+class CrawlUsageError(CrawlError):
+    """An option value is wrong (raised by `validate_options` only): a usage error, exit 2."""
+
+
 @dataclass
 class CrawlOptions:
     """What to crawl and where to write it."""
@@ -129,16 +133,16 @@ def validate_options(options: CrawlOptions) -> tuple[str, Warehouse]:
         if options.since is not None:
             parse_since(options.since)
     except ValueError as exc:
-        raise CrawlError(str(exc)) from exc
+        raise CrawlUsageError(str(exc)) from exc
     if options.month is not None:
         try:
             parse_month(options.month)
         except ValueError as exc:
-            raise CrawlError(str(exc)) from exc
+            raise CrawlUsageError(str(exc)) from exc
     if options.discovery not in DISCOVERY_MODES:
-        raise CrawlError(f"--discovery must be one of {', '.join(DISCOVERY_MODES)}")
+        raise CrawlUsageError(f"--discovery must be one of {', '.join(DISCOVERY_MODES)}")
     if options.max_articles is not None and options.max_articles < 1:
-        raise CrawlError("--max-articles must be at least 1")
+        raise CrawlUsageError("--max-articles must be at least 1")
     warehouse = Warehouse.at(options.warehouse)
     try:
         warehouse.ensure_writable()

@@ -2,13 +2,20 @@
 
 `register` adds them to the main parser's subparsers (``newsdesk.cli``) and
 `COMMANDS` maps each name to its function. Library errors (`AnalystError`)
-become ``newsdesk.cli.CliError``: one line on stderr, exit status 1.
+become ``newsdesk.cli.CliError``: one line on stderr, exit status 1. A filter
+value that names nothing in the data (``--section politic``) is a usage error,
+exit 2, with the nearest known value; a known value that matches no article is
+"no matches" on stderr and exit 0 for search and query, and exit 1 for export
+unless ``--allow-empty``.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,8 +24,15 @@ from typing import Any
 import duckdb
 
 from newsdesk import cli as _cli
-from newsdesk.analyst.database import FORMATS, AnalystError, open_database, render, run_query
-from newsdesk.analyst.filters import ArticleFilters, parse_day
+from newsdesk.analyst.database import (
+    FORMATS,
+    AnalystError,
+    one_line,
+    open_database,
+    render,
+    run_query,
+)
+from newsdesk.analyst.filters import ArticleFilters, UnknownFilterValue, parse_day
 from newsdesk.warehouse import Warehouse
 
 
@@ -81,6 +95,7 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--author", metavar="A", help="articles bylined to this author")
     parser.add_argument("--source", metavar="S", help="articles crediting this source")
+    parser.add_argument("--edition", metavar="E", help="articles of this edition (en)")
 
 
 def _filters(args: argparse.Namespace, search: str | None = None) -> ArticleFilters:
@@ -92,12 +107,68 @@ def _filters(args: argparse.Namespace, search: str | None = None) -> ArticleFilt
         author=getattr(args, "author", None),
         source=getattr(args, "source", None),
         search=search,
+        edition=getattr(args, "edition", None),
     )
     try:
         filters.check()
     except ValueError as exc:
-        raise _cli.CliError(str(exc)) from exc
+        raise _cli.CliUsageError(str(exc)) from exc
     return filters
+
+
+def _validate(filters: ArticleFilters, con: duckdb.DuckDBPyConnection) -> None:
+    """Refuse a filter value found nowhere in the data (a typo) as a usage error."""
+    try:
+        filters.validate(con)
+    except UnknownFilterValue as exc:
+        raise _cli.CliUsageError(str(exc)) from exc
+    except duckdb.Error as exc:
+        raise AnalystError(f"cannot read the filter values: {one_line(exc)}") from exc
+
+
+@contextmanager
+def ctrl_c_cancels(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Make Ctrl-C stop the DuckDB work done on ``con`` inside the block (then exit 130).
+
+    While a query runs, the main thread is inside DuckDB and Python's SIGINT
+    handler only runs when DuckDB happens to poll for it: a long query could
+    ignore Ctrl-C. ``signal.set_wakeup_fd`` reports the signal at C level at
+    once; a watcher thread then calls ``con.interrupt()``, and the error the
+    query raises is turned back into the KeyboardInterrupt it came from.
+    Outside the main thread (no signals there) the block runs as is.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    read_fd, write_fd = os.pipe()
+    os.set_blocking(write_fd, False)
+    interrupted = threading.Event()
+
+    def watch() -> None:
+        while data := os.read(read_fd, 64):  # b"" once write_fd is closed
+            if signal.SIGINT in data:
+                interrupted.set()
+                con.interrupt()
+
+    previous = signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
+    watcher = threading.Thread(target=watch, name="newsdesk-ctrl-c", daemon=True)
+    watcher.start()
+    try:
+        yield
+    except (_cli.CliError, AnalystError, duckdb.Error, RuntimeError) as exc:
+        if interrupted.is_set():
+            raise KeyboardInterrupt from exc
+        raise
+    finally:
+        signal.set_wakeup_fd(previous)
+        os.close(write_fd)
+        watcher.join(timeout=1)
+        os.close(read_fd)
+
+
+def _no_matches(what: str) -> None:
+    # stderr, so that stdout stays a clean (empty) result for pipes.
+    print(f"no matches{what}", file=sys.stderr)
 
 
 @contextmanager
@@ -194,6 +265,11 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="csv only: start with a UTF-8 byte order mark, so Excel reads the text right",
     )
+    export.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="write the bundle even when no article matches (otherwise an error, exit 1)",
+    )
     _cli._add_warehouse(export)
 
     report = subparsers.add_parser(
@@ -216,7 +292,12 @@ def cmd_query(args: argparse.Namespace) -> int:
     """``newsdesk query SQL``."""
     sql = sys.stdin.read() if args.sql == "-" else args.sql
     with _database(args) as con:
-        result = run_query(con, sql)
+        with ctrl_c_cancels(con):
+            result = run_query(con, sql)
+        if result.columns and not result.rows:
+            _no_matches("")
+            if args.format == "table":
+                return 0
         print(render(result, args.format, max_width=args.max_width))
     return 0
 
@@ -240,10 +321,13 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     filters = _filters(args)
     with _database(args) as con:
-        result = search_articles(con, args.query, filters, limit=args.limit)
-        if not result.rows and args.format == "table":
-            print(f"no articles match {args.query!r}", file=sys.stderr)
-            return 0
+        _validate(filters, con)
+        with ctrl_c_cancels(con):
+            result = search_articles(con, args.query, filters, limit=args.limit)
+        if not result.rows:
+            _no_matches(f": no article matches {args.query!r} with these filters")
+            if args.format == "table":
+                return 0
         print(render(result, args.format, max_width=args.max_width))
     return 0
 
@@ -251,20 +335,28 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     """``newsdesk export --out PATH``."""
     from newsdesk.analyst.export import ExportOptions, export_articles, parse_columns
+    from newsdesk.analyst.search import count_articles
 
     filters = _filters(args, search=args.search)
     with _database(args) as con:
-        result = export_articles(
-            con,
-            ExportOptions(
-                out=Path(args.out),
-                fmt=args.format,
-                filters=filters,
-                columns=parse_columns(args.columns),
-                force=args.force,
-                bom=args.bom,
-            ),
+        _validate(filters, con)
+        if not args.allow_empty and count_articles(con, filters) == 0:
+            # Checked before anything is written: a 0-row bundle is almost
+            # always a mistake, and a failed export leaves nothing behind.
+            raise _cli.CliError(
+                "no matches: no article matches these filters; nothing exported "
+                "(--allow-empty writes an empty bundle)"
+            )
+        options = ExportOptions(
+            out=Path(args.out),
+            fmt=args.format,
+            filters=filters,
+            columns=parse_columns(args.columns),
+            force=args.force,
+            bom=args.bom,
         )
+        with ctrl_c_cancels(con):
+            result = export_articles(con, options)
     dates = result.manifest["date_range"]
     span = ""
     if result.rows:

@@ -55,3 +55,19 @@ def search_articles(
     except duckdb.Error as exc:
         raise AnalystError(f"search failed: {one_line(exc)}") from exc
     return Result(columns=columns, rows=rows, types=types)
+
+
+def count_articles(con: duckdb.DuckDBPyConnection, filters: ArticleFilters) -> int:
+    """How many articles ``filters`` keep (the same condition export and search use)."""
+    where, params = filters.where("a")
+    try:
+        row = con.execute(f"SELECT count(*) FROM articles AS a WHERE {where}", params).fetchone()
+    except duckdb.CatalogException as exc:
+        if "fts_main_articles" in str(exc):
+            raise AnalystError(
+                "the database has no full-text index: run `newsdesk build` again"
+            ) from exc
+        raise AnalystError(f"cannot count the articles: {one_line(exc)}") from exc
+    except duckdb.Error as exc:
+        raise AnalystError(f"cannot count the articles: {one_line(exc)}") from exc
+    return int(row[0]) if row else 0
