@@ -19,6 +19,7 @@ import argparse
 import importlib.util
 import os
 import sys
+import uuid
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -96,8 +97,8 @@ def loadable_path(name: str) -> Path:
     link = _link_dir() / f"{entry}.duckdb_extension"
     if link.is_symlink() and Path(os.readlink(link)) == target:
         return link
-    staging = link.with_name(f".{entry}.{os.getpid()}.tmp")
-    staging.unlink(missing_ok=True)
+    # A unique staging name: concurrent processes and threads each replace the link whole.
+    staging = link.with_name(f".{entry}.{uuid.uuid4().hex}.tmp")
     staging.symlink_to(target)
     os.replace(staging, link)
     return link
