@@ -241,12 +241,12 @@ class Generator:
     """Writes synthetic article datasets; one DuckDB connection holds the vocabulary."""
 
     def __init__(self, seed: int = 11) -> None:
-        import duckdb
-
+        from newsdesk import duckdb_ext
         from newsdesk.replica import vocab as replica_vocab
 
         self.vocab = vocabulary(seed)
-        self.con = duckdb.connect()
+        # No extension needed, but the project's settings: none is ever downloaded.
+        self.con = duckdb_ext.connect()
         self.con.execute("SET TimeZone = 'UTC'")
         sentences = pa.table(
             {
@@ -303,7 +303,7 @@ class Generator:
         seconds = int((end - start).total_seconds())
         table = self.con.execute(
             self.sql, [first_id, first_id + count, start, seconds]
-        ).fetch_arrow_table()
+        ).to_arrow_table()
         return table.select(ARTICLE_SCHEMA.names).cast(ARTICLE_SCHEMA)
 
     def write_dataset(self, root: Path, n_articles: int) -> float:

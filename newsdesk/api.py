@@ -169,8 +169,9 @@ class Newsdesk:
         """The filtered articles as a lazy DuckDB relation (nothing is read until used).
 
         Refine it with DuckDB's relational API (``.filter``, ``.aggregate``,
-        ``.limit``...) or fetch it with ``.arrow()``, ``.fetch_record_batch()``,
-        ``.pl()`` or ``.df()``. Arguments as for `articles`.
+        ``.limit``...) or fetch it with ``.to_arrow_table()``, ``.to_arrow_reader()``,
+        ``.pl()`` or ``.df()`` (since DuckDB 1.5 ``.arrow()`` gives a reader, not a
+        table). Arguments as for `articles`.
         """
         filters = make_filters(
             section=section,
@@ -220,7 +221,7 @@ class Newsdesk:
         try:
             # A cursor of its own, so a second query on this handle does not cut the stream.
             cursor = self.con.cursor()
-            return _relabel(cursor.execute(sql, params).fetch_record_batch(batch_size))
+            return _relabel(cursor.execute(sql, params).to_arrow_reader(batch_size))
         except duckdb.Error as exc:
             raise AnalystError(f"query failed: {one_line(exc)}") from exc
 

@@ -18,7 +18,7 @@ import fcntl
 import os
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +28,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from newsdesk import duckdb_ext
 from newsdesk.store import CRAWL_LOG_SCHEMA, REVISION_SCHEMA
 from newsdesk.warehouse import Warehouse
 
@@ -108,30 +109,20 @@ class BuildResult:
     duration_s: float = 0.0
 
 
-def extension_directory() -> str:
-    """Where the pip-installed DuckDB extensions (duckdb-ext-*) live.
-
-    DuckDB would otherwise download extensions from its own server at run
-    time, which locked-down machines (and this project's CI) cannot reach.
-    """
-    import duckdb_ext  # type: ignore[import-not-found]
-
-    return str(Path(next(iter(duckdb_ext.__path__))) / "extensions")
-
-
 def connect(
-    path: str | os.PathLike[str] = ":memory:", *, read_only: bool = False
+    path: str | os.PathLike[str] = ":memory:",
+    *,
+    read_only: bool = False,
+    extensions: Sequence[str] = ("fts",),
 ) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection with fts loaded from the local extension directory."""
-    config = {
-        "extension_directory": extension_directory(),
-        "autoinstall_known_extensions": "false",
-        "autoload_known_extensions": "true",
-    }
-    con = duckdb.connect(str(path), read_only=read_only, config=config)
+    """A DuckDB connection in UTC with ``extensions`` (fts by default) loaded by path.
+
+    The extensions come from the pinned ``duckdb-extension-*`` packages and nothing is
+    downloaded at run time (`newsdesk.duckdb_ext`).
+    """
+    con = duckdb_ext.connect(path, read_only=read_only, extensions=extensions)
     # Days and displays in UTC whatever the machine's time zone: every timestamp is UTC.
     con.execute("SET TimeZone = 'UTC'")
-    con.execute("LOAD fts")
     return con
 
 
@@ -220,7 +211,10 @@ def _first_line(exc: BaseException) -> str:
 
 def _build_into(tmp: Path, warehouse: Warehouse, sql_dir: Path) -> dict[str, int]:
     """Run the table SQL into the new file ``tmp``; returns rows per table."""
-    con = connect(tmp)
+    try:
+        con = connect(tmp)
+    except duckdb_ext.ExtensionMissing as exc:
+        raise BuildError(str(exc)) from exc
     try:
         _define_sources(con, warehouse)
         for sql_path in sql_files(sql_dir):

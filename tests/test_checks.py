@@ -69,7 +69,7 @@ def sound(tmp_path) -> Iterator[duckdb.DuckDBPyConnection]:
 def _writable_copy(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """An in-memory copy of the articles table, to tamper with."""
     copy = duckdb.connect()
-    copy.register("src", con.execute("SELECT * FROM articles").fetch_arrow_table())
+    copy.register("src", con.execute("SELECT * FROM articles").to_arrow_table())
     copy.execute("CREATE TABLE articles AS SELECT * FROM src")
     return copy
 

@@ -2,8 +2,9 @@
 
 Every analyst command opens the database with `open_database`: read-only (a
 build swaps in a new file atomically and is never blocked by a reader), UTC
-session time zone, the fts and excel extensions loaded from the local
-``duckdb-ext-*`` packages. Errors become `AnalystError`, one readable line.
+session time zone, the fts and excel extensions loaded by path from the pinned
+``duckdb-extension-*`` packages (`newsdesk.duckdb_ext`: nothing is downloaded).
+Errors become `AnalystError`, one readable line.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import duckdb
 
 from newsdesk.analytics import render_table
 from newsdesk.build import connect
+from newsdesk.duckdb_ext import ExtensionMissing
 from newsdesk.warehouse import Warehouse
 
 FORMATS = ("table", "csv", "json", "markdown")
@@ -50,10 +52,9 @@ def open_database(warehouse: Warehouse) -> duckdb.DuckDBPyConnection:
     if not path.is_file():
         raise AnalystError(f"no database at {path}: run `newsdesk build` first")
     try:
-        con = connect(path, read_only=True)
-        con.execute("SET TimeZone = 'UTC'")
-        con.execute("LOAD excel")
-    except duckdb.Error as exc:
+        # excel: read_xlsx for analysts' own queries (autoload is off, so load it here).
+        con = connect(path, read_only=True, extensions=("fts", "excel"))
+    except (duckdb.Error, ExtensionMissing) as exc:
         raise AnalystError(f"cannot open {path}: {one_line(exc)}") from exc
     return con
 
