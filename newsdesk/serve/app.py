@@ -8,16 +8,17 @@ Read-only by construction:
   `newsdesk.analyst.export.articles_sql`), so there is no way to send SQL;
 * an unknown query parameter (``?sql=...``) is refused with 400 rather than ignored,
   so a mistyped filter is never silently dropped;
-* the DuckDB connection is opened read-only and then has file access turned off and
-  its configuration locked, so even a bug in a query cannot read other files.
+* the DuckDB connection is opened read-only and then has file access turned off, so
+  even a bug in a query cannot read other files (for every connection to that file in
+  the process: run the app in its own process, as ``newsdesk serve`` does).
 
 DuckDB connections are not thread-safe and Starlette runs these (sync) endpoints in a
 thread pool, so each request takes its own ``cursor()`` of one shared connection.
 Opening the file costs a few hundred milliseconds (extensions, catalog), hence one
 shared connection rather than one per request. ``newsdesk build`` replaces the file
 atomically (a new inode), so each request compares the file's identity with the open
-one and reopens when it changed; the previous connection is closed once its last
-request has finished, because closing a connection also closes its cursors.
+one and reopens when it changed, once no request still uses the old connection
+(see `Database`).
 """
 
 from __future__ import annotations
@@ -150,7 +151,7 @@ class View:
     def chips(self) -> list[tuple[str, str, str]]:
         """``(label, value, link that removes it)`` for every active filter."""
         return [
-            (name, value, self.toggle(name, value))
+            ("search" if name == "q" else name, value, self.toggle(name, value))
             for name in KNOWN_PARAMS
             if name != "page"
             for value in self.params.get(name, [])
@@ -174,12 +175,13 @@ def parse_view(query: Any) -> View:
         )
     params: dict[str, list[str]] = {}
     for name in KNOWN_PARAMS:
-        values = [v.strip() for v in query.getlist(name) if v.strip()]
-        for value in values:
+        raw = query.getlist(name)
+        for value in raw:  # before stripping: a trailing CR LF is refused, not trimmed
             if len(value) > MAX_VALUE_LENGTH:
                 raise _bad(f"{name} is longer than {MAX_VALUE_LENGTH} characters")
             if any(ord(c) < 32 or ord(c) == 127 for c in value):
                 raise _bad(f"{name} contains control characters")
+        values = [v.strip() for v in raw if v.strip()]
         if name in SINGLE_VALUED and len(values) > 1:
             raise _bad(f"give {name} once, not {len(values)} times")
         if len(values) > MAX_VALUES:
@@ -228,7 +230,6 @@ class _Generation:
     con: duckdb.DuckDBPyConnection
     identity: tuple[int, int, int, int]
     users: int = 0
-    retired: bool = False
 
 
 def _identity(path: os.PathLike[str]) -> tuple[int, int, int, int]:
@@ -238,7 +239,15 @@ def _identity(path: os.PathLike[str]) -> tuple[int, int, int, int]:
 
 
 class Database:
-    """The shared read-only connection, reopened when the file is replaced."""
+    """The shared read-only connection, reopened when the file is replaced.
+
+    DuckDB keeps one database instance per path in a process: connecting to the path
+    again while the old connection is open returns the *old* file. So the old
+    connection must be closed before the new file can be opened, and closing it also
+    closes its cursors. Requests therefore keep using the old connection while any
+    of them is still running (a long download, say), and the first request to find it
+    idle closes it and opens the new file.
+    """
 
     def __init__(self, warehouse: Warehouse) -> None:
         self.warehouse = warehouse
@@ -251,9 +260,9 @@ class Database:
         try:
             identity = _identity(self.warehouse.duckdb_path)
             # Defence in depth: the page never sends SQL, but should a query ever be
-            # built wrongly it still cannot read or write any other file.
+            # built wrongly it still cannot read or write any other file. DuckDB refuses
+            # to turn this back on while the database is open.
             con.execute("SET enable_external_access = false")
-            con.execute("SET lock_configuration = true")
         except (duckdb.Error, OSError) as exc:
             con.close()
             raise AnalystError(f"cannot open {self.warehouse.duckdb_path}: {exc}") from exc
@@ -269,36 +278,33 @@ class Database:
         """A cursor of the connection to the current file, for one request."""
         with self._lock:
             try:
-                identity = _identity(self.warehouse.duckdb_path)
+                identity: tuple[int, int, int, int] | None = _identity(self.warehouse.duckdb_path)
             except OSError:
-                identity = None  # gone: open_database says so in one line
+                identity = None  # gone: `open_database` will say so in one line
             current = self._current
-            if current is None or identity != current.identity:
-                fresh = self._open()
-                if current is not None:
-                    current.retired = True
-                    self._close_if_idle(current)
-                self._current = current = fresh
+            if current is not None and current.identity != identity and current.users == 0:
+                current.con.close()
+                self._current = current = None
+            if current is None:
+                self._current = current = self._open()
             current.users += 1
-            cursor = current.con.cursor()
+            try:
+                cursor = current.con.cursor()
+            except BaseException:
+                current.users -= 1
+                raise
         try:
             yield cursor
         finally:
             cursor.close()
             with self._lock:
                 current.users -= 1
-                self._close_if_idle(current)
-
-    @staticmethod
-    def _close_if_idle(generation: _Generation) -> None:
-        if generation.retired and generation.users == 0:
-            generation.con.close()
 
     def close(self) -> None:
+        """Close the connection (at server shutdown)."""
         with self._lock:
             if self._current is not None:
-                self._current.retired = True
-                self._close_if_idle(self._current)
+                self._current.con.close()
                 self._current = None
 
 

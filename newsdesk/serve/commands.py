@@ -68,11 +68,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     warehouse = Warehouse.at(args.warehouse)
     app = create_app(warehouse)
+    sock = _bind(args.port)
     try:
         app.state.database.check()  # no database: say so now, not on the first page load
     except AnalystError as exc:
+        sock.close()
         raise _cli.CliError(str(exc)) from exc
-    sock = _bind(args.port)
     port = sock.getsockname()[1]
     print(
         f"newsdesk serve: http://{HOST}:{port}/ (read-only view of {warehouse.duckdb_path}); "
