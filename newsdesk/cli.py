@@ -173,6 +173,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_analyst_commands(sub)
 
+    from newsdesk.serve.commands import register as register_serve_command
+
+    register_serve_command(sub)
+
     mirror = sub.add_parser("mirror", help="the offline replica of the site")
     mirror_sub = mirror.add_subparsers(
         dest="mirror_command", metavar="ACTION", parser_class=_Parser
