@@ -7,7 +7,10 @@ and renamed when complete; a file left open by a killed crawl is recovered on
 the next start (its complete records kept, a torn last record dropped).
 
 Each response record carries ``WARC-Newsdesk-Kind`` (article, listing,
-sitemap, page), so `newsdesk reparse` can rebuild the dataset offline.
+sitemap, page) and ``WARC-Newsdesk-Edition`` (the edition code, ``en``), so
+`newsdesk reparse` can rebuild the dataset offline with the right edition's
+parser even when every replica is on 127.0.0.1. A record without the edition
+header (written before editions existed) is English.
 """
 
 from __future__ import annotations
@@ -36,6 +39,9 @@ logger = logging.getLogger(__name__)
 
 KIND_HEADER = "WARC-Newsdesk-Kind"
 RUN_HEADER = "WARC-Newsdesk-Run"
+EDITION_HEADER = "WARC-Newsdesk-Edition"
+# The edition of a record that names none: archives before editions were English.
+LEGACY_EDITION = "en"
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
 # Headers describing the wire encoding: the stored body is already decoded.
 _WIRE_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
@@ -51,6 +57,7 @@ class ArchivedResponse:
     status: int
     body: bytes
     run_id: str | None
+    edition: str = LEGACY_EDITION  # the edition code the crawl parsed it with
 
 
 class WarcArchive:
@@ -78,14 +85,20 @@ class WarcArchive:
         body: bytes,
         fetched_at: datetime,
         kind: str,
+        edition: str | None = None,
     ) -> None:
-        """Store one exchange. ``fetched_at`` becomes the records' WARC-Date."""
+        """Store one exchange. ``fetched_at`` becomes the records' WARC-Date.
+
+        ``edition`` (a code) is recorded in ``WARC-Newsdesk-Edition`` when given.
+        """
         failpoint("archive.write", self._open_path)
         writer = self._writer_for(fetched_at)
         date = datetime_to_iso_date(
             fetched_at.astimezone(UTC).replace(tzinfo=None), use_micros=True
         )
         extra = {"WARC-Date": date, KIND_HEADER: kind, RUN_HEADER: self.run_id}
+        if edition is not None:
+            extra[EDITION_HEADER] = edition
         headers = [(k, v) for k, v in response_headers if k.lower() not in _WIRE_HEADERS]
         headers.append(("Content-Length", str(len(body))))
         response = writer.create_warc_record(
@@ -307,6 +320,7 @@ def _iter_file(
                     status=status,
                     body=record.content_stream().read(),
                     run_id=record.rec_headers.get_header(RUN_HEADER),
+                    edition=record.rec_headers.get_header(EDITION_HEADER) or LEGACY_EDITION,
                 )
                 records += 1
                 yield response

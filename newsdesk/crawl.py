@@ -45,6 +45,7 @@ class CrawlOptions:
 
     base_url: str | None = None
     warehouse: str | None = None
+    edition: str = "en"  # a registered edition code (newsdesk.editions)
     sections: list[str] | None = None
     discovery: str = "both"
     since: str | None = None
@@ -61,6 +62,7 @@ class CrawlOptions:
         return cls(
             base_url=args.base_url,
             warehouse=args.warehouse,
+            edition=getattr(args, "edition", None) or "en",
             sections=args.sections.split(",") if args.sections else None,
             discovery=args.discovery,
             since=args.since,
@@ -127,9 +129,15 @@ class CrawlSummary:
 
 def validate_options(options: CrawlOptions) -> tuple[str, Warehouse]:
     """Check the options before anything runs; raises CrawlError with one clear line."""
+    from newsdesk import editions
+
     try:
-        base_url = resolve_base_url(options.base_url)
-        parse_sections(options.sections)
+        edition = editions.get(options.edition)
+    except KeyError as exc:
+        raise CrawlError(str(exc.args[0])) from exc
+    try:
+        base_url = resolve_base_url(options.base_url, edition)
+        parse_sections(options.sections, edition)
         if options.since is not None:
             parse_since(options.since)
     except ValueError as exc:
@@ -206,6 +214,7 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
         process.crawl(
             crawler,
             base_url=base_url,
+            edition=options.edition,
             sections=options.sections,
             discovery="sitemaps" if options.month else options.discovery,
             since=options.since,

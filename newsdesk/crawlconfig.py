@@ -8,46 +8,41 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from urllib.parse import urlsplit
 
+from newsdesk import editions
+from newsdesk.editions.spec import Edition
 from newsdesk.normalize import parse_iso_utc
 
-LIVE_BASE_URL = "https://english.almayadeen.net"
-# The site's own hosts: a URL on any of them, over http or https (default ports),
-# is on-site, whatever the base URL's scheme. Anything else (another port, a
-# subdomain, the Arabic site, the media/CDN hosts that serve images) is off-site:
-# image URLs are data, never crawled. A base URL on a host not listed here (the
-# loopback replica, a mirror) has exactly one origin: its scheme, host and port.
+# Site knowledge is the editions' (newsdesk/editions/<code>/spec.py). The names
+# below are the English edition's, kept for existing importers.
+_EN = editions.get(editions.DEFAULT_EDITION)
+LIVE_BASE_URL = _EN.live_base_url
+# The live sites' own hosts, per edition: a URL on any of them, over http or
+# https (default ports), is on-site, whatever the base URL's scheme. Anything
+# else (another port, a subdomain, the media/CDN hosts that serve images) is
+# off-site: image URLs are data, never crawled. A base URL on a host not listed
+# (the loopback replica, a mirror) has exactly one origin: its scheme, host and port.
 SITE_HOST_ALIASES: dict[str, frozenset[str]] = {
-    "english.almayadeen.net": frozenset({"english.almayadeen.net", "www.english.almayadeen.net"}),
+    e.host: e.host_aliases for e in editions.all_editions()
 }
-SITE_SCHEMES: tuple[str, ...] = ("http", "https")
+SITE_SCHEMES: tuple[str, ...] = _EN.schemes
 BASE_URL_ENV = "NEWSDESK_BASE_URL"
 DISCOVERY_MODES = ("listings", "sitemaps", "both")
 
-# The menu's 17 sections (group -> slugs). The spider still reads the live menu;
-# this list lets the CLI reject a misspelt section before any request is made.
-MENU_SECTIONS: dict[str, tuple[str, ...]] = {
-    "news": (
-        "politics",
-        "economy",
-        "sports",
-        "arts-culture",
-        "health",
-        "miscellaneous",
-        "technology",
-        "environment",
-    ),
-    "articles": ("opinion", "analysis", "blog", "features"),
-    "videos": ("newsfeed", "video-features", "explainers", "tv", "digital-series"),
-}
-ALL_SECTIONS: tuple[str, ...] = tuple(s for group in MENU_SECTIONS.values() for s in group)
+# The English menu's 17 sections (group -> slugs); each edition has its own
+# (``Edition.menu_sections``). The spider still reads the live menu; this list
+# lets the CLI reject a misspelt section before any request is made.
+MENU_SECTIONS: dict[str, tuple[str, ...]] = dict(_EN.menu_sections)
+ALL_SECTIONS: tuple[str, ...] = _EN.all_sections
 
 
-def resolve_base_url(base_url: str | None = None) -> str:
-    """The base URL: the argument, else ``NEWSDESK_BASE_URL``, else the live site.
+def resolve_base_url(base_url: str | None = None, edition: Edition | None = None) -> str:
+    """The base URL: the argument, else ``NEWSDESK_BASE_URL``, else the edition's live site.
 
-    Raises ValueError for anything that is not an absolute http(s) URL.
+    ``edition`` None: English. Raises ValueError for anything that is not an
+    absolute http(s) URL.
     """
-    value = (base_url or os.environ.get(BASE_URL_ENV) or LIVE_BASE_URL).strip()
+    live = (edition or _EN).live_base_url
+    value = (base_url or os.environ.get(BASE_URL_ENV) or live).strip()
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"base URL must be an absolute http(s) URL, got {value!r}")
@@ -65,14 +60,19 @@ def is_loopback(url: str) -> bool:
         return False
 
 
-def parse_sections(value: str | Iterable[str] | None) -> frozenset[str]:
+def parse_sections(
+    value: str | Iterable[str] | None, edition: Edition | None = None
+) -> frozenset[str]:
     """Section slugs from ``"politics,opinion"`` or a list; group names expand.
 
-    ``news`` means its 8 sections, ``articles`` its 4, ``videos`` its 5. Raises
-    ValueError naming any unknown section.
+    Checked against the edition's menu (None: English, where ``news`` means
+    its 8 sections, ``articles`` its 4, ``videos`` its 5). Raises ValueError
+    naming any unknown section.
     """
     if value is None:
         return frozenset()
+    menu = (edition or _EN).menu_sections
+    known = (edition or _EN).all_sections
     items = value.split(",") if isinstance(value, str) else list(value)
     slugs: set[str] = set()
     unknown: list[str] = []
@@ -80,16 +80,14 @@ def parse_sections(value: str | Iterable[str] | None) -> frozenset[str]:
         slug = raw.strip().lower()
         if not slug:
             continue
-        if slug in MENU_SECTIONS:
-            slugs.update(MENU_SECTIONS[slug])
-        elif slug in ALL_SECTIONS:
+        if slug in menu:
+            slugs.update(menu[slug])
+        elif slug in known:
             slugs.add(slug)
         else:
             unknown.append(raw.strip())
     if unknown:
-        raise ValueError(
-            f"unknown section(s): {', '.join(unknown)} (known: {', '.join(ALL_SECTIONS)})"
-        )
+        raise ValueError(f"unknown section(s): {', '.join(unknown)} (known: {', '.join(known)})")
     return frozenset(slugs)
 
 

@@ -27,6 +27,12 @@ def _headers(headers: object) -> list[tuple[str, str]]:
     return pairs
 
 
+def _edition_code(spider: Spider) -> str | None:
+    edition = getattr(spider, "edition", None)
+    code = getattr(edition, "code", edition)
+    return code if isinstance(code, str) else None
+
+
 class RawArchive:
     """Stores every final response (after retries) with its request in ``<warehouse>/raw/``.
 
@@ -75,7 +81,7 @@ class RawArchive:
         if self.archive is None:
             return
         try:
-            self._write(response, request, fetched_at)
+            self._write(response, request, fetched_at, spider)
         except OSError as exc:
             self._fail(exc, self.warehouse.raw)
 
@@ -84,7 +90,9 @@ class RawArchive:
         self.archive = None
         WriterSession.for_crawler(self.crawler).fail(storage_error(exc, path))
 
-    def _write(self, response: Response, request: Request, fetched_at: datetime) -> None:
+    def _write(
+        self, response: Response, request: Request, fetched_at: datetime, spider: Spider
+    ) -> None:
         assert self.archive is not None
         self.archive.write(
             url=response.url,
@@ -95,6 +103,8 @@ class RawArchive:
             body=response.body,
             fetched_at=fetched_at,
             kind=str(request.meta.get("newsdesk_kind", "page")),
+            # Recorded so reparse picks the edition's parser whatever the host was.
+            edition=_edition_code(spider),
         )
 
     def spider_closed(self) -> None:

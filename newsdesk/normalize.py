@@ -8,13 +8,17 @@ summer); every datetime returned here is timezone-aware UTC.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from dateparser.date import DateDataParser
+
+from newsdesk.editions.spec import DateRules, TextRules
 
 BEIRUT = ZoneInfo("Asia/Beirut")
 
@@ -27,53 +31,14 @@ MAX_RAW_DATE_INPUT_LEN = 1024
 # Years outside this range are CMS placeholders ("0001-01-01") or garbage, not news.
 PLAUSIBLE_YEARS = range(1990, 2101)
 
-_MONTH_NAMES = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-)
-# English month names and their 3-letter abbreviations (plus "sept").
-_MONTHS = {name: i for i, name in enumerate(_MONTH_NAMES, start=1)}
-_MONTHS.update({name[:3]: i for name, i in list(_MONTHS.items())})
-_MONTHS["sept"] = 9
-# "5 Apr 2023 15:23" (the seed's form); the time is optional for listing cards.
-_DAY_MON_YEAR = re.compile(
-    r"(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})(?:,?\s+(\d{1,2}):(\d{2}))?",
-    re.ASCII,
-)
-# "2024-01-15 12:24" (the newer design's form); the time is optional for cards.
+# The site's date forms (month names, the "5 Apr 2023 15:23" pattern), its
+# byline rules and its time zone are an edition's (newsdesk/editions/<code>/
+# spec.py). A function taking ``rules`` uses the English edition's for None.
+# "2024-01-15 12:24" (the newer design's form, every edition); the time is
+# optional for cards.
 _YMD = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2}))?", re.ASCII)
 _HAS_DIGIT = re.compile(r"\d")
 _WS = re.compile(r"\s+")
-
-# One parser for the whole process: building one per call is what makes
-# dateparser slow. Languages are fixed so it never runs language detection, only
-# absolute dates are accepted (no "2 hours ago" relative to the clock), and it
-# returns naive Beirut wall time that we localize with zoneinfo ourselves, so
-# ambiguous/nonexistent times get the same treatment as on the fast paths.
-_DATEPARSER = DateDataParser(
-    languages=["en", "es"],
-    settings={
-        "TIMEZONE": "Asia/Beirut",
-        "RETURN_AS_TIMEZONE_AWARE": False,
-        "REQUIRE_PARTS": ["day", "month", "year"],
-        "PARSERS": ["absolute-time"],
-    },
-)
-
-_BY_PREFIX = re.compile(r"^by\s+", re.IGNORECASE)
-# A conjunction left at either end of a part: the Oxford comma ("A, B, and C").
-_EDGE_AND = re.compile(r"^and\s+|\s+and$", re.IGNORECASE)
-_AUTHOR_SPLIT = re.compile(r"\s*,\s*|\s+and\s+", re.IGNORECASE)
 _URL_LIKE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.)", re.IGNORECASE)
 _EMAIL_LIKE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PUNCT_ONLY = re.compile(r"^[\W_]+$")
@@ -96,11 +61,40 @@ def clean_text(s: object, *, unescape: bool = True) -> str | None:
     return s or None
 
 
-def _to_utc(naive_local: datetime) -> datetime:
+def _default_dates() -> DateRules:
+    global _EN_DATES
+    if _EN_DATES is None:
+        from newsdesk import editions
+
+        _EN_DATES = editions.get(editions.DEFAULT_EDITION).dates
+    return _EN_DATES
+
+
+def _default_text() -> TextRules:
+    global _EN_TEXT
+    if _EN_TEXT is None:
+        from newsdesk import editions
+
+        _EN_TEXT = editions.get(editions.DEFAULT_EDITION).text
+    return _EN_TEXT
+
+
+# The English edition's rules, looked up once (the registry imports this module's
+# importers, so they cannot be read at import time).
+_EN_DATES: DateRules | None = None
+_EN_TEXT: TextRules | None = None
+
+
+@functools.lru_cache(maxsize=8)
+def _zone(name: str) -> ZoneInfo:
+    return BEIRUT if name == "Asia/Beirut" else ZoneInfo(name)
+
+
+def _to_utc(naive_local: datetime, zone: ZoneInfo = BEIRUT) -> datetime:
     # fold=0: an ambiguous wall time (the repeated hour when DST ends) is its
     # first occurrence; a nonexistent one (the spring-forward gap) is read with
     # the pre-transition offset, which lands after the gap, as zoneinfo does.
-    return naive_local.replace(tzinfo=BEIRUT, fold=0).astimezone(UTC)
+    return naive_local.replace(tzinfo=zone, fold=0).astimezone(UTC)
 
 
 def parse_iso_utc(s: object) -> datetime | None:
@@ -128,11 +122,22 @@ def _date_text(s: object) -> str | None:
     return clean_text(s)
 
 
-def _fast_wall_time(text: str) -> datetime | None:
+def _prepared(text: str, rules: DateRules) -> str:
+    """The displayed text with the edition's digits made ASCII and dual month names cut."""
+    if rules.digit_map:
+        text = text.translate(rules.digit_map)
+    if rules.dual_month_separator:
+        # "4 حزيران/يونيو 2024": the two names of one month; keep the first.
+        sep = re.escape(rules.dual_month_separator)
+        text = re.sub(rf"\s*{sep}\s*[^\s\d]+", "", text)
+    return text
+
+
+def _fast_wall_time(text: str, rules: DateRules) -> datetime | None:
     """The site's two known forms as naive wall time (midnight when no time is shown)."""
-    m = _DAY_MON_YEAR.fullmatch(text)
+    m = rules.day_month_year.fullmatch(text)
     if m:
-        month = _MONTHS.get(m.group(2).lower())
+        month = rules.month_names.get(m.group(2).lower())
         if month is None:
             return None
         day, year = int(m.group(1)), int(m.group(3))
@@ -150,54 +155,105 @@ def _fast_wall_time(text: str) -> datetime | None:
         return None
 
 
-def _dateparser_wall_time(text: str) -> datetime | None:
+@functools.lru_cache(maxsize=8)
+def _dateparser(languages: tuple[str, ...], locales: tuple[str, ...], zone: str) -> Any:
+    # One parser per edition for the whole process: building one per call is
+    # what makes dateparser slow. Languages (and locales) are fixed so it never
+    # runs language detection, only absolute dates are accepted (no "2 hours
+    # ago" relative to the clock), and it returns naive wall time that we
+    # localize with zoneinfo ourselves, so ambiguous/nonexistent times get the
+    # same treatment as on the fast paths.
+    return DateDataParser(
+        languages=list(languages) or None,
+        locales=list(locales) or None,
+        settings={
+            "TIMEZONE": zone,
+            "RETURN_AS_TIMEZONE_AWARE": False,
+            "REQUIRE_PARTS": ["day", "month", "year"],
+            "PARSERS": ["absolute-time"],
+        },
+    )
+
+
+def _dateparser_wall_time(text: str, rules: DateRules) -> datetime | None:
     if len(text) > MAX_DATE_INPUT_LEN or not _HAS_DIGIT.search(text):
         return None
     try:
-        value = _DATEPARSER.get_date_data(text).date_obj
+        parser = _dateparser(rules.dateparser_languages, rules.dateparser_locales, rules.timezone)
+        value = parser.get_date_data(text).date_obj
     except Exception:  # dateparser raises assorted errors on odd input; the contract is None
         return None
     if value is None:
         return None
     if value.tzinfo is not None:
-        value = value.astimezone(BEIRUT).replace(tzinfo=None)
+        value = value.astimezone(_zone(rules.timezone)).replace(tzinfo=None)
     return value
 
 
-def parse_display_date(s: object) -> datetime | None:
-    """A displayed Beirut wall time -> aware UTC datetime, or ``None``.
+def _wall_time(text: str, rules: DateRules) -> datetime | None:
+    text = _prepared(text, rules)
+    return _fast_wall_time(text, rules) or _dateparser_wall_time(text, rules)
 
-    Fast paths for ``5 Apr 2023 15:23`` and ``2024-01-15 12:24``; any other form
-    goes to one shared dateparser instance (English and Spanish, a day, month
-    and year required). Inputs longer than ``MAX_DATE_INPUT_LEN`` characters or
-    without a digit are rejected without calling dateparser.
+
+def parse_display_date(s: object, rules: DateRules | None = None) -> datetime | None:
+    """A displayed wall time (Beirut) -> aware UTC datetime, or ``None``.
+
+    ``rules`` are the edition's date rules (None: English). Fast paths for
+    ``5 Apr 2023 15:23`` and ``2024-01-15 12:24``; any other form goes to one
+    shared dateparser instance per edition (English: English and Spanish, a
+    day, month and year required). Inputs longer than ``MAX_DATE_INPUT_LEN``
+    characters or without a digit are rejected without calling dateparser.
     """
+    rules = rules or _default_dates()
     text = _date_text(s)
     if text is None:
         return None
-    wall = _fast_wall_time(text) or _dateparser_wall_time(text)
+    wall = _wall_time(text, rules)
     if wall is None or wall.year not in PLAUSIBLE_YEARS:
         return None
     try:
-        return _to_utc(wall)
+        return _to_utc(wall, _zone(rules.timezone))
     except (OverflowError, ValueError):
         return None
 
 
-def parse_display_day(s: object) -> date | None:
+def parse_display_day(s: object, rules: DateRules | None = None) -> date | None:
     """A displayed calendar day (``24 Aug 2025``, ``2025-08-24``, or any form
-    ``parse_display_date`` reads) -> the Beirut-local ``date``, or ``None``."""
+    ``parse_display_date`` reads) -> the local ``date``, or ``None``."""
+    rules = rules or _default_dates()
     text = _date_text(s)
     if text is None:
         return None
-    wall = _fast_wall_time(text) or _dateparser_wall_time(text)
+    wall = _wall_time(text, rules)
     return wall.date() if wall is not None and wall.year in PLAUSIBLE_YEARS else None
 
 
-def _is_junk_name(name: str) -> bool:
+def infer_year(
+    month: int, day: int, hour: int, minute: int, not_after: datetime, zone: str = "Asia/Beirut"
+) -> datetime | None:
+    """A yearless wall time ("23 Julio 19:20") as UTC: the latest one not after ``not_after``.
+
+    For editions whose visible date shows no year (``DateRules.yearless``): a
+    page fetched on 2 January that shows "30 Diciembre" is from the previous
+    year. ``None`` when no such date exists in the two candidate years (29 Feb).
+    """
+    tz = _zone(zone)
+    limit = not_after if not_after.tzinfo else not_after.replace(tzinfo=UTC)
+    local_year = limit.astimezone(tz).year
+    for year in (local_year, local_year - 1):
+        try:
+            candidate = _to_utc(datetime(year, month, day, hour, minute), tz)
+        except ValueError:
+            continue
+        if candidate <= limit:
+            return candidate
+    return None
+
+
+def _is_junk_name(name: str, rules: TextRules) -> bool:
     return (
         not name
-        or name.lower() in ("by", "and")
+        or name.lower() in rules.author_junk_words
         or name.isdigit()
         or _PUNCT_ONLY.match(name) is not None
         or _URL_LIKE.match(name) is not None
@@ -205,21 +261,25 @@ def _is_junk_name(name: str) -> bool:
     )
 
 
-def split_authors(s: object) -> list[str]:
+def split_authors(s: object, rules: TextRules | None = None) -> list[str]:
     """``"By A, B and C"`` -> ``["A", "B", "C"]``.
 
-    The ``By`` prefix is removed, names are split on commas and `` and ``,
-    trimmed; empty names, lone punctuation, ``By``, URLs, e-mail addresses and
-    bare numbers are dropped, as are exact duplicates (first-seen order kept).
+    With the edition's text ``rules`` (None: English): the prefix (``By``) is
+    removed, names are split on the separators (commas and `` and ``),
+    trimmed; empty names, lone punctuation, connecting words (``By``), URLs,
+    e-mail addresses and bare numbers are dropped, as are exact duplicates
+    (first-seen order kept).
     """
+    rules = rules or _default_text()
     text = clean_text(s)
     if text is None:
         return []
+    prefix, edge = rules.author_prefix, rules.author_edge
     names: list[str] = []
     seen: set[str] = set()
-    for part in _AUTHOR_SPLIT.split(_BY_PREFIX.sub("", text)):
-        name = _BY_PREFIX.sub("", _EDGE_AND.sub("", part.strip()))
-        if _is_junk_name(name) or name in seen:
+    for part in rules.author_split.split(prefix.sub("", text)):
+        name = prefix.sub("", edge.sub("", part.strip()))
+        if _is_junk_name(name, rules) or name in seen:
             continue
         seen.add(name)
         names.append(name)

@@ -33,10 +33,11 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from newsdesk import editions
 from newsdesk.archive import ArchiveDamage, iter_archive, recover_open_files
 from newsdesk.build import check_parquet_file
 from newsdesk.items import Article
-from newsdesk.pages.article import ArticlePage, NotAnArticle
+from newsdesk.pages.article import NotAnArticle
 from newsdesk.store import ArticleStore, recover, row_to_article, writer_lock
 from newsdesk.urls import article_id_for
 from newsdesk.warehouse import Warehouse
@@ -160,7 +161,15 @@ def replay(
             continue
         result.responses += 1
         try:
-            article = ArticlePage(record.url, record.body).to_article(crawled_at=record.fetched_at)
+            edition = editions.get(record.edition)
+        except KeyError:  # recorded by an edition this code does not know
+            result.failures["unknown_edition"] += 1
+            continue
+        try:
+            # The edition the crawl recorded and the parser version of the
+            # fetch time: old archives keep the parser of their markup.
+            page = edition.article_page(record.url, record.body, record.fetched_at)
+            article = page.to_article(crawled_at=record.fetched_at)
         except NotAnArticle as exc:
             result.failures[exc.reason] += 1
             # Remembered, not applied: a later response of the same URL that

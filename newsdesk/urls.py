@@ -1,4 +1,8 @@
-"""URL rules of the site: canonical form, article ids, what is an article URL.
+"""URL machinery: canonical form, article ids, origins; an edition's grammar applied.
+
+What is an article URL, and which section it names, is each edition's URL
+grammar (``Edition.url_rules``); the functions here take an edition and use
+English when given none.
 
 Slugs keep their case and colons (``exclusive:-axis-of-...``), so a canonical
 URL is never lower-cased or stripped; only tracking query parameters and the
@@ -9,7 +13,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
+
+if TYPE_CHECKING:
+    from newsdesk.editions.spec import Edition
 
 TRACKING_PARAM_PREFIXES = ("utm_",)
 # Characters left as they are in a canonical path (RFC 3986 pchar without "%"):
@@ -17,7 +25,21 @@ TRACKING_PARAM_PREFIXES = ("utm_",)
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 TRACKING_PARAMS = frozenset({"fbclid", "gclid", "mc_cid", "mc_eid", "ref", "ocid", "_ga"})
 
-SECTION_GROUPS = ("news", "articles", "videos")
+
+def _edition(edition: Edition | None) -> Edition:
+    # Imported here: the editions' specs import the page classes, which import this module.
+    from newsdesk import editions
+
+    return edition if edition is not None else editions.get(editions.DEFAULT_EDITION)
+
+
+def __getattr__(name: str) -> Any:
+    # The English edition's groups and video sections under their old names.
+    if name == "SECTION_GROUPS":
+        return _edition(None).section_groups
+    if name == "VIDEO_SECTIONS":
+        return frozenset(_edition(None).menu_sections.get("videos", ()))
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def canonicalize_url(url: str, base: str | None = None) -> str:
@@ -56,34 +78,19 @@ def article_id_for(url: str) -> str:
     return hashlib.sha1(path.encode("utf-8")).hexdigest()[:16]
 
 
-def section_from_path(url: str) -> tuple[str | None, str | None]:
-    """``(section_group, section)`` from an article URL's path.
+def section_from_path(url: str, edition: Edition | None = None) -> tuple[str | None, str | None]:
+    """``(section_group, section)`` from an article URL's path, by the edition's grammar.
 
-    ``/news/politics/<slug>`` -> ``("news", "politics")``; ``/videos/<slug>`` ->
-    ``("videos", None)`` (a video URL names no section); anything else -> ``(None, None)``.
+    English: ``/news/politics/<slug>`` -> ``("news", "politics")``;
+    ``/videos/<slug>`` -> ``("videos", None)`` (a video URL names no section);
+    anything else -> ``(None, None)``.
     """
-    segments = [s for s in urlsplit(url).path.split("/") if s]
-    if not segments or segments[0] not in SECTION_GROUPS:
-        return None, None
-    if segments[0] == "videos":
-        return ("videos", None) if len(segments) == 2 else (None, None)
-    if len(segments) == 3:
-        return segments[0], segments[1]
-    return None, None
+    return _edition(edition).section_from_path(url)
 
 
-def is_article_url(url: str) -> bool:
+def is_article_url(url: str, edition: Edition | None = None) -> bool:
     """Whether a URL's path has the shape of an article (not a listing or static page)."""
-    group, section = section_from_path(url)
-    segments = [s for s in urlsplit(url).path.split("/") if s]
-    if group == "videos":
-        # /videos/<section> is a listing too; video sections come from the menu.
-        return len(segments) == 2 and segments[1] not in VIDEO_SECTIONS
-    return group is not None and section is not None
-
-
-# The menu's video sections: /videos/<one of these> is a listing, not a video.
-VIDEO_SECTIONS = frozenset({"newsfeed", "video-features", "explainers", "tv", "digital-series"})
+    return _edition(edition).is_article_url(url)
 
 
 def same_host(url: str, base_url: str) -> bool:
@@ -121,20 +128,22 @@ def origin_of(url: str) -> Origin | None:
 def site_origins(base_url: str) -> frozenset[Origin]:
     """Every origin that counts as the site whose base URL is given.
 
-    The live site's declared aliases (``crawlconfig.SITE_HOST_ALIASES``: http
-    and https, with and without ``www``) when the base URL is one of them; for
+    The live site's declared aliases (its edition's ``host_aliases`` and
+    ``schemes``: http and https, with and without ``www``) when the base URL is one of them; for
     any other base URL (the loopback replica, a mirror) only its exact origin.
     """
-    from newsdesk.crawlconfig import SITE_HOST_ALIASES, SITE_SCHEMES
+    from newsdesk import editions
 
     base = origin_of(base_url)
     if base is None:
         raise ValueError(f"not an absolute http(s) URL: {base_url!r}")
-    for hosts in SITE_HOST_ALIASES.values():
-        if base[1] in hosts and base[2] == DEFAULT_PORTS[base[0]]:
-            return frozenset(
-                (scheme, host, DEFAULT_PORTS[scheme]) for scheme in SITE_SCHEMES for host in hosts
-            )
+    edition = editions.for_host(base[1])
+    if edition is not None and base[2] == DEFAULT_PORTS[base[0]]:
+        return frozenset(
+            (scheme, host, DEFAULT_PORTS[scheme])
+            for scheme in edition.schemes
+            for host in edition.host_aliases
+        )
     return frozenset({base})
 
 

@@ -30,6 +30,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.asyncio import sleep as reactor_sleep
 from twisted.python.failure import Failure
 
+from newsdesk import editions
 from newsdesk.crawlconfig import (
     DISCOVERY_MODES,
     is_loopback,
@@ -38,24 +39,17 @@ from newsdesk.crawlconfig import (
     parse_since,
     resolve_base_url,
 )
+from newsdesk.editions import Edition
 from newsdesk.extensions import FETCHED_AT
 from newsdesk.items import Article, CrawlEvent
 from newsdesk.middlewares import OFFSITE_MESSAGE
-from newsdesk.pages.article import ArticlePage, NotAnArticle
-from newsdesk.pages.listing import ListingPage
+from newsdesk.pages.article import NotAnArticle
 from newsdesk.pages.sitemap import SitemapEntry, iter_sitemap, sitemap_month
 from newsdesk.session import WriterSession
 from newsdesk.state import CrawlState, Mark, now_iso
-from newsdesk.urls import (
-    VIDEO_SECTIONS,
-    article_id_for,
-    canonicalize_url,
-    is_article_url,
-    on_site,
-    section_from_path,
-    to_base_origin,
-)
+from newsdesk.urls import canonicalize_url, on_site, to_base_origin
 
+# The English sitemap index (each edition has its own: Edition.sitemap_index_path).
 SITEMAP_INDEX_PATH = "/sitemaps/all.xml"
 # Monthly sitemap files read on every visit, whatever their lastmod says.
 RECENT_SITEMAP_MONTHS = 2
@@ -68,10 +62,11 @@ BACKLOG_POLL_SECONDS = 0.05
 
 
 class AlMayadeenSpider(scrapy.Spider):
-    """Crawl Al Mayadeen English section by section.
+    """Crawl one edition of Al Mayadeen (English by default) section by section.
 
     Arguments (``-a name=value`` with ``scrapy crawl``): ``base_url`` (default:
-    the live site, or ``NEWSDESK_BASE_URL``), ``sections`` (comma separated
+    the edition's live site, or ``NEWSDESK_BASE_URL``), ``edition`` (a
+    registered edition code, default ``en``), ``sections`` (comma separated
     slugs such as ``politics,opinion,tv``; default all), ``discovery``
     (``listings``, ``sitemaps`` or ``both``), ``since`` (a date or ISO time),
     ``month`` (``YYYY-MM``: that month's sitemap file only), ``max_articles``,
@@ -83,6 +78,7 @@ class AlMayadeenSpider(scrapy.Spider):
     def __init__(
         self,
         base_url: str | None = None,
+        edition: str | Edition | None = None,
         sections: str | list[str] | None = None,
         discovery: str = "both",
         since: str | datetime | None = None,
@@ -93,9 +89,14 @@ class AlMayadeenSpider(scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.base_url = resolve_base_url(base_url)
+        # The edition is explicit, never guessed from the base URL: a replica on
+        # 127.0.0.1 serves any edition.
+        self.edition: Edition = (
+            edition if isinstance(edition, Edition) else editions.get(edition or "en")
+        )
+        self.base_url = resolve_base_url(base_url, self.edition)
         self.allowed_domains = [urlsplit(self.base_url).hostname or ""]
-        self.sections = parse_sections(sections)
+        self.sections = parse_sections(sections, self.edition)
         if discovery not in DISCOVERY_MODES:
             raise ValueError(f"discovery must be one of {', '.join(DISCOVERY_MODES)}")
         self.discovery = discovery
@@ -143,13 +144,14 @@ class AlMayadeenSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Any]:
         # Pages that failed last time are asked for again, whatever the discovery.
         for url in sorted(self.failed_before):
-            if is_article_url(url) and on_site(url, self.base_url):
+            if self.edition.is_article_url(url) and on_site(url, self.base_url):
                 for request in self._article_request(url):
                     yield request
         if self.discovery in ("listings", "both"):
             yield self._request(self.base_url + "/", self.parse_home, kind="page")
         if self.discovery in ("sitemaps", "both"):
-            yield self._request(self.base_url + SITEMAP_INDEX_PATH, self.parse_sitemap, "sitemap")
+            index = self.base_url + self.edition.sitemap_index_path
+            yield self._request(index, self.parse_sitemap, "sitemap")
         async for request in self._feed_backlog():
             yield request
 
@@ -198,7 +200,7 @@ class AlMayadeenSpider(scrapy.Spider):
 
     def parse_home(self, response: Response) -> Iterator[Any]:
         yield self._event(response, "page")
-        menu = ListingPage(response.url, response.body).menu_sections()
+        menu = self.edition.listing_page(response.url, response.body).menu_sections()
         if not menu:
             yield self._event(response, "failed", reason="no_menu", detail="menu not found")
             return
@@ -223,7 +225,7 @@ class AlMayadeenSpider(scrapy.Spider):
 
     def parse_listing(self, response: Response, section: str) -> Iterator[Any]:
         yield self._event(response, "listing")
-        page = ListingPage(response.url, response.body)
+        page = self.edition.listing_page(response.url, response.body)
         cards = page.cards()
         since_day = self._since_day()
         oldest: date | None = None
@@ -233,7 +235,7 @@ class AlMayadeenSpider(scrapy.Spider):
                 oldest = card.date if oldest is None else min(oldest, card.date)
             if since_day is not None and card.date is not None and card.date < since_day:
                 continue
-            card_id = article_id_for(card.url)
+            card_id = self.edition.article_id_for(card.url)
             if not self.full and card_id in self.known:
                 reached_known = True
                 self.skipped_stored.add(card_id)
@@ -315,7 +317,7 @@ class AlMayadeenSpider(scrapy.Spider):
             if entry.lastmod is None:
                 self._backlog(entry.loc, mark)
                 continue
-            entry_id = article_id_for(entry.loc)
+            entry_id = self.edition.article_id_for(entry.loc)
             stored = self._stored_lastmod(entry_id)
             if not self.full and stored is not None and entry.lastmod <= stored:
                 self.skipped_stored.add(entry_id)
@@ -334,7 +336,9 @@ class AlMayadeenSpider(scrapy.Spider):
     def parse_article(self, response: Response) -> Iterator[Any]:
         crawled_at = response.meta.get(FETCHED_AT) or datetime.now(UTC)
         try:
-            article = ArticlePage(response.url, response.body).to_article(crawled_at=crawled_at)
+            # The parser version of the fetch time, as reparse will pick it.
+            page = self.edition.article_page(response.url, response.body, crawled_at)
+            article = page.to_article(crawled_at=crawled_at)
         except NotAnArticle as exc:
             yield self._event(response, "failed", reason=exc.reason, detail=exc.detail)
             return
@@ -441,7 +445,7 @@ class AlMayadeenSpider(scrapy.Spider):
     def _article_target(self, url: str) -> str | None:
         """The URL to request for an article link, or None when it is not to be fetched."""
         on_base = to_base_origin(canonicalize_url(url, self.base_url), self.base_url)
-        if on_base is None or not is_article_url(on_base):
+        if on_base is None or not self.edition.is_article_url(on_base):
             return None  # off-site (another scheme, host or port), or not an article
         if not self._wanted_by_path(on_base):
             return None
@@ -477,9 +481,9 @@ class AlMayadeenSpider(scrapy.Spider):
         """Whether a URL can belong to the selected sections (videos are checked after fetch)."""
         if not self.sections:
             return True
-        group, section = section_from_path(url)
-        if group == "videos":
-            return bool(self.sections & VIDEO_SECTIONS)
+        group, section = self.edition.section_from_path(url)
+        if group is not None and group == self.edition.video_group:
+            return bool(self.sections & set(self.edition.menu_sections.get(group, ())))
         return section in self.sections
 
     def _since_day(self) -> date | None:

@@ -5,7 +5,7 @@ Usage, from the repository root::
     .venv/bin/python tests/regen_fixtures.py          # rewrite every *.expected.json
     .venv/bin/python tests/regen_fixtures.py --check  # only report what would change (exit 1)
 
-A fixture case is ``tests/fixtures/pages/<name>.html`` plus ``<name>.expected.json``.
+A fixture case is ``newsdesk/editions/en/fixtures/<name>.html`` plus ``<name>.expected.json``.
 The JSON's ``url`` (where the page was fetched from) and ``description`` are
 written by hand and kept; ``expected`` (every Article field, timestamps as ISO
 strings) or ``not_article`` (the `NotAnArticle` reason) is rewritten. To add a
@@ -29,7 +29,8 @@ if str(ROOT) not in sys.path:  # run as a script: make `newsdesk` importable
 
 from newsdesk.pages.article import ArticlePage, NotAnArticle  # noqa: E402
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "pages"
+# The English edition's page fixtures live with the edition.
+FIXTURES = ROOT / "newsdesk" / "editions" / "en" / "fixtures"
 # Not compared: when the page was fetched is not a property of the page.
 SKIPPED_FIELDS = frozenset({"crawled_at"})
 

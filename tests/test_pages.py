@@ -1,6 +1,6 @@
 """Page classes against saved pages.
 
-Every fixture case in ``tests/fixtures/pages`` is compared field by field with
+Every fixture case in ``newsdesk/editions/en/fixtures`` is compared field by field with
 its ``.expected.json`` (regenerate those with ``tests/regen_fixtures.py`` after
 an intended change). The hand-written tests below pin the values that site-notes
 and docs/fields.md state outright, so a regeneration cannot quietly change them.

@@ -23,6 +23,7 @@ from typing import Any
 
 import duckdb
 
+from newsdesk import editions
 from newsdesk.analyst import charts
 from newsdesk.analyst.database import AnalystError, one_line, temp_name
 from newsdesk.analyst.filters import ArticleFilters
@@ -461,7 +462,8 @@ def render_html(data: ReportData) -> str:
     else:
         window = "all articles in the warehouse"
     values = {
-        "title": "Al Mayadeen English — coverage report",
+        # The site's name is the edition's (one edition for now: English).
+        "title": f"{editions.get(editions.DEFAULT_EDITION).name} — coverage report",
         "window": escape(window),
         "generated": escape(data.generated_at.strftime("%Y-%m-%d %H:%M UTC")),
         "database": escape(str(data.database)),

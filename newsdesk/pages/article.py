@@ -6,15 +6,16 @@ first layer that yields a non-empty value, most reliable first: ``metadata``
 ``page`` (the visible page), ``url`` (derived from the canonical URL). Which
 layer gave each field is recorded in ``field_layers``.
 
-All selectors are the constants below: when the site's markup changes, this
-block is what changes.
+The machinery is generic: every selector, text pattern, date rule and URL rule
+comes from the page's edition (``newsdesk.editions``), given explicitly or
+looked up from the URL's host. When a site's markup changes, its edition gets
+a new dated parser version; this module does not change.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import re
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -24,29 +25,23 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
-from newsdesk import normalize
+from newsdesk import editions, normalize
+from newsdesk.editions.spec import ArticleSelectors, Edition, Selectors
 from newsdesk.hashing import content_hash
 from newsdesk.items import CONTENT_FIELDS, Article
-from newsdesk.urls import (
-    article_id_for,
-    canonicalize_url,
-    is_article_url,
-    same_host,
-    section_from_path,
-)
+from newsdesk.urls import canonicalize_url, same_host
 
-# --- selectors ------------------------------------------------------------------
+# Every selector and text pattern is the edition's (newsdesk/editions/<code>/
+# selectors.py and spec.py); what is here is the same on every edition.
 
 
-def _css(selector: str) -> CSSSelector:
+@functools.lru_cache(maxsize=512)
+def css(selector: str) -> CSSSelector:
+    """A compiled CSS selector (HTML translator), compiled once per process."""
     return CSSSelector(selector, translator="html")
 
 
-# metadata layer
-METADATA_SCRIPT = _css("script#tawsiyat-metadata")
-# meta layer: every <meta> is read once into a dict keyed by its property/name
-META_TAGS = _css("meta[content]")
-CANONICAL_LINK = _css('link[rel="canonical"][href]')
+# Keys of the meta layer: OpenGraph and standard names, the same on every edition.
 META_OG_TITLE = "og:title"
 META_OG_DESCRIPTION = "og:description"
 META_DESCRIPTION = "description"
@@ -57,28 +52,6 @@ META_MODIFIED = "article:modified_time"
 META_AUTHOR = "author"
 META_KEYWORDS = "keywords"
 META_POSTID = "postid"
-# page layer
-TITLE = _css("h1.article-title")
-HTML_TITLE = _css("title")
-BREADCRUMB_LINKS = _css("ol.breadcrumb li a[href]")
-AUTHOR = _css("li.author")
-SOURCE = _css("li.source")
-DISPLAY_DATE = _css("li.date .time")
-READ_TIME = _css("li.read-time")
-LEAD = _css("div.lg_para")
-MAIN_IMAGE = _css("figure.main-image img[src]")
-MAIN_IMAGE_CAPTION = _css("figure.main-image figcaption")
-BODY = _css("div.p-content")
-BODY_PARAGRAPHS = _css("p")  # relative to BODY
-BODY_EXCLUDED_BOXES = _css("div.related-news")  # relative to BODY
-BODY_LINKS = _css("a[href]")  # relative to BODY
-TAGS = _css("div.tags li a")
-COVERAGE = _css("div.coverage-box h4")
-
-# Text patterns of the page layer.
-HTML_TITLE_SUFFIX = re.compile(r"\s*\|\s*Al Mayadeen English\s*$", re.IGNORECASE)
-SOURCE_PREFIX = re.compile(r"^\s*source\s*:\s*", re.IGNORECASE)
-READ_MORE_PREFIX = re.compile(r"^read more\s*:", re.IGNORECASE)
 
 # Metadata `type` of listings and static pages.
 NON_ARTICLE_TYPE = "page"
@@ -204,6 +177,14 @@ def _first(*candidates: tuple[str, Callable[[], T | None]]) -> tuple[T | None, s
     return None, None
 
 
+def edition_for_url(url: str) -> Edition:
+    """The edition of ``url``'s host; the default (English) for any other or a bad URL."""
+    try:
+        return editions.for_url(url)
+    except ValueError:  # a malformed URL (bad IPv6 host): construction never raises
+        return editions.get(editions.DEFAULT_EDITION)
+
+
 class ArticlePage:
     """Extracts an `Article` from one saved article page.
 
@@ -215,8 +196,19 @@ class ArticlePage:
     # Every output field: the id, then the content fields in the contract's order.
     FIELDS: tuple[str, ...] = ("article_id", *CONTENT_FIELDS)
 
-    def __init__(self, url: str, html: str | bytes) -> None:
+    def __init__(
+        self,
+        url: str,
+        html: str | bytes,
+        edition: Edition | None = None,
+        selectors: Selectors | None = None,
+    ) -> None:
+        """``edition`` None: the edition of ``url``'s host, English on any other host
+        (a replica on 127.0.0.1 must pass its edition). ``selectors`` None: the
+        edition's newest (``Edition.article_page`` passes the version's own)."""
         self.fetched_url = url
+        self.edition: Edition = edition if edition is not None else edition_for_url(url)
+        self.sel: ArticleSelectors = (selectors or self.edition.selectors).article
         self.root = parse_html(html)
         self._values: dict[str, Any] = {}
         self._layers: dict[str, str] = {}
@@ -229,7 +221,7 @@ class ArticlePage:
         """The metadata JSON as a dict; malformed or absent -> empty (a missing layer)."""
         if self.root is None:
             return {}
-        for script in METADATA_SCRIPT(self.root):
+        for script in css(self.sel.metadata_script)(self.root):
             try:
                 data = json.loads(script.text or "")
             except (ValueError, RecursionError):
@@ -243,7 +235,7 @@ class ArticlePage:
         tags: dict[str, str] = {}
         if self.root is None:
             return tags
-        for el in META_TAGS(self.root):
+        for el in css(self.sel.meta_tags)(self.root):
             key = el.get("property") or el.get("name")
             if key:
                 tags.setdefault(key.strip().lower(), el.get("content", ""))
@@ -255,7 +247,7 @@ class ArticlePage:
             return None
         if isinstance(value, int | float):
             value = str(value)
-        return normalize.clean_text(value)
+        return self._strip(normalize.clean_text(value))
 
     def _md_class(self, mapping: str) -> str | None:
         classes = self._metadata.get("classes")
@@ -271,20 +263,27 @@ class ArticlePage:
     def _meta_tag(self, key: str) -> str | None:
         # Attribute values were decoded by the parser, but CMSs often
         # double-encode them ("&amp;amp;"), so they are unescaped like metadata.
-        return normalize.clean_text(self._meta.get(key))
+        return self._strip(normalize.clean_text(self._meta.get(key)))
 
-    def _one(self, selector: CSSSelector, root: etree._Element | None = None) -> Any:
+    def _strip(self, value: str | None) -> str | None:
+        """``value`` without the edition's stray characters (direction marks)."""
+        chars = self.edition.text.strip_chars
+        if not chars or value is None:
+            return value
+        return normalize.clean_text(value.translate({ord(c): None for c in chars}), unescape=False)
+
+    def _one(self, selector: str, root: etree._Element | None = None) -> Any:
         base = self.root if root is None else root
         if base is None:
             return None
-        found = selector(base)
+        found = css(selector)(base)
         return found[0] if found else None
 
-    def _page_text(self, selector: CSSSelector) -> str | None:
-        return _text(self._one(selector))
+    def _page_text(self, selector: str) -> str | None:
+        return self._strip(_text(self._one(selector)))
 
     def _canonical_link(self) -> str | None:
-        el = self._one(CANONICAL_LINK)
+        el = self._one(self.sel.canonical_link)
         return None if el is None else normalize.clean_text(el.get("href"))
 
     def _absolute(self, candidate: str | None) -> str | None:
@@ -304,7 +303,7 @@ class ArticlePage:
         return self.url()
 
     def _body_container(self) -> etree._Element | None:
-        return self._one(BODY)
+        return self._one(self.sel.body)
 
     # --- fields -------------------------------------------------------------------
 
@@ -322,8 +321,8 @@ class ArticlePage:
 
     @_field
     def article_id(self) -> tuple[str, str]:
-        """sha1 of the canonical URL's path (see ``newsdesk.urls.article_id_for``)."""
-        return article_id_for(self.url()), LAYER_URL
+        """The edition's id rule (English: sha1 of the canonical URL's path)."""
+        return self.edition.article_id_for(self.url()), LAYER_URL
 
     @_field
     def post_id(self) -> tuple[str | None, str | None]:
@@ -336,16 +335,16 @@ class ArticlePage:
     @_field
     def section_group(self) -> tuple[str | None, str | None]:
         """``news`` / ``articles`` / ``videos``, from the URL path."""
-        group, _ = section_from_path(self.url())
+        group, _ = self.edition.section_from_path(self.url())
         return group, LAYER_URL
 
     @_field
     def section(self) -> tuple[str | None, str | None]:
         """From the URL path; for videos the breadcrumb's last link, else metadata ``category``."""
-        group, section = section_from_path(self.url())
+        group, section = self.edition.section_from_path(self.url())
         if section is not None:
             return section, LAYER_URL
-        if group != "videos":
+        if group is None or group != self.edition.video_group:
             return None, None
         return _first(
             (LAYER_PAGE, self._video_section_from_breadcrumb),
@@ -355,21 +354,23 @@ class ArticlePage:
     def _video_section_from_breadcrumb(self) -> str | None:
         if self.root is None:
             return None
-        links = BREADCRUMB_LINKS(self.root)
+        links = css(self.sel.breadcrumb_links)(self.root)
         if not links:
             return None
         path = urlsplit(links[-1].get("href", "")).path
         segments = [s for s in path.split("/") if s]
         # Only a /videos/<section> link names a section; a trail that stops
         # at /videos would otherwise give the section "videos".
-        if len(segments) == 2 and segments[0] == "videos":
+        if len(segments) == 2 and segments[0] == self.edition.video_group:
             return segments[1]
         return None
 
     @_field
     def content_type(self) -> tuple[str, str]:
         """``video`` when the section group is ``videos``, else ``article``."""
-        return ("video" if self.section_group() == "videos" else "article"), LAYER_URL
+        group = self.section_group()
+        is_video = group is not None and group == self.edition.video_group
+        return ("video" if is_video else "article"), LAYER_URL
 
     @_field
     def title(self) -> tuple[str | None, str | None]:
@@ -377,13 +378,14 @@ class ArticlePage:
         return _first(
             (LAYER_METADATA, lambda: self._md("title")),
             (LAYER_META, lambda: self._meta_tag(META_OG_TITLE)),
-            (LAYER_PAGE, lambda: self._page_text(TITLE)),
+            (LAYER_PAGE, lambda: self._page_text(self.sel.title)),
             (LAYER_PAGE, self._html_title),
         )
 
     def _html_title(self) -> str | None:
-        text = self._page_text(HTML_TITLE)
-        return normalize.clean_text(HTML_TITLE_SUFFIX.sub("", text)) if text else None
+        text = self._page_text(self.sel.html_title)
+        suffix = self.edition.text.title_suffix
+        return normalize.clean_text(suffix.sub("", text)) if text else None
 
     @_field
     def subtitle(self) -> tuple[str | None, str | None]:
@@ -392,16 +394,17 @@ class ArticlePage:
             (LAYER_METADATA, lambda: self._md("description")),
             (LAYER_META, lambda: self._meta_tag(META_OG_DESCRIPTION)),
             (LAYER_META, lambda: self._meta_tag(META_DESCRIPTION)),
-            (LAYER_PAGE, lambda: self._page_text(LEAD)),
+            (LAYER_PAGE, lambda: self._page_text(self.sel.lead)),
         )
 
     @_field
     def authors(self) -> tuple[list[str], str | None]:
         """metadata ``author`` -> ``meta[name=author]`` -> ``li.author``, split into names."""
+        rules = self.edition.text
         value, layer = _first(
-            (LAYER_METADATA, lambda: normalize.split_authors(self._md("author"))),
-            (LAYER_META, lambda: normalize.split_authors(self._meta_tag(META_AUTHOR))),
-            (LAYER_PAGE, lambda: normalize.split_authors(self._page_text(AUTHOR))),
+            (LAYER_METADATA, lambda: normalize.split_authors(self._md("author"), rules)),
+            (LAYER_META, lambda: normalize.split_authors(self._meta_tag(META_AUTHOR), rules)),
+            (LAYER_PAGE, lambda: normalize.split_authors(self._page_text(self.sel.author), rules)),
         )
         return value or [], layer
 
@@ -418,13 +421,14 @@ class ArticlePage:
     def _page_tags(self) -> list[str]:
         if self.root is None:
             return []
-        return normalize.clean_tags(_text(a) for a in TAGS(self.root))
+        return normalize.clean_tags(self._strip(_text(a)) for a in css(self.sel.tags)(self.root))
 
     @_field
     def source(self) -> tuple[str | None, str | None]:
         """``li.source`` text after ``Source:``; ``None`` when absent."""
-        text = self._page_text(SOURCE)
-        value = normalize.clean_text(SOURCE_PREFIX.sub("", text)) if text else None
+        text = self._page_text(self.sel.source)
+        prefix = self.edition.text.source_prefix
+        value = normalize.clean_text(prefix.sub("", text)) if text else None
         return value, LAYER_PAGE
 
     @_field
@@ -437,16 +441,20 @@ class ArticlePage:
         """metadata ``classes`` entry with mapping ``coverage`` -> ``div.coverage-box h4``."""
         return _first(
             (LAYER_METADATA, lambda: self._md_class("coverage")),
-            (LAYER_PAGE, lambda: self._page_text(COVERAGE)),
+            (LAYER_PAGE, lambda: self._page_text(self.sel.coverage)),
         )
 
     @_field
     def published_at(self) -> tuple[datetime | None, str | None]:
         """metadata ``published_time`` -> ``article:published_time`` -> shown Beirut time; UTC."""
+        dates = self.edition.dates
         return _first(
             (LAYER_METADATA, lambda: normalize.parse_iso_utc(self._md("published_time"))),
             (LAYER_META, lambda: normalize.parse_iso_utc(self._meta_tag(META_PUBLISHED))),
-            (LAYER_PAGE, lambda: normalize.parse_display_date(self._page_text(DISPLAY_DATE))),
+            (
+                LAYER_PAGE,
+                lambda: normalize.parse_display_date(self._page_text(self.sel.display_date), dates),
+            ),
         )
 
     @_field
@@ -464,7 +472,7 @@ class ArticlePage:
     @_field
     def read_time_min(self) -> tuple[int | None, str | None]:
         """The integer of ``li.read-time`` (``"2 Min Read"`` -> 2)."""
-        return normalize.parse_read_time(self._page_text(READ_TIME)), LAYER_PAGE
+        return normalize.parse_read_time(self._page_text(self.sel.read_time)), LAYER_PAGE
 
     @_field
     def body(self) -> tuple[str, str | None]:
@@ -476,14 +484,16 @@ class ArticlePage:
         container = self._body_container()
         if container is None:
             return "", None
-        excluded = {p for box in BODY_EXCLUDED_BOXES(container) for p in box.iter("p")}
+        boxes = css(self.sel.body_excluded_boxes)(container)
+        excluded = {p for box in boxes for p in box.iter("p")}
+        read_more = self.edition.text.read_more_prefix
         lead = self.subtitle()
         paragraphs: list[str] = []
-        for p in BODY_PARAGRAPHS(container):
+        for p in css(self.sel.body_paragraphs)(container):
             if p in excluded:
                 continue
-            text = _text(p)
-            if text is None or text == lead or READ_MORE_PREFIX.match(text):
+            text = self._strip(_text(p))
+            if text is None or text == lead or read_more.match(text):
                 continue
             paragraphs.append(text)
         return "\n\n".join(paragraphs), LAYER_PAGE
@@ -504,7 +514,7 @@ class ArticlePage:
         )
 
     def _page_image(self) -> str | None:
-        img = self._one(MAIN_IMAGE)
+        img = self._one(self.sel.main_image)
         return None if img is None else self._join(normalize.clean_text(img.get("src")))
 
     def _join(self, candidate: str | None) -> str | None:
@@ -519,7 +529,7 @@ class ArticlePage:
     @_field
     def image_caption(self) -> tuple[str | None, str | None]:
         """``figure.main-image figcaption`` text, credit included."""
-        return self._page_text(MAIN_IMAGE_CAPTION), LAYER_PAGE
+        return self._page_text(self.sel.main_image_caption), LAYER_PAGE
 
     @_field
     def links(self) -> tuple[list[str], str | None]:
@@ -530,7 +540,7 @@ class ArticlePage:
         base = self._base_url()
         links: list[str] = []
         seen: set[str] = set()
-        for a in BODY_LINKS(container):
+        for a in css(self.sel.body_links)(container):
             href = normalize.clean_text(a.get("href"), unescape=False)
             if not href:
                 continue
@@ -538,7 +548,7 @@ class ArticlePage:
                 link = canonicalize_url(href, base=base)
             except ValueError:  # e.g. a malformed IPv6 host
                 continue
-            if link in seen or not same_host(link, base) or not is_article_url(link):
+            if link in seen or not same_host(link, base) or not self.edition.is_article_url(link):
                 continue
             seen.add(link)
             links.append(link)
@@ -562,7 +572,7 @@ class ArticlePage:
         if self.title() is None:
             return NotAnArticle("no_title", "no metadata title, og:title, h1 or <title>")
         if self.published_at() is None:
-            shown = self._page_text(DISPLAY_DATE)
+            shown = self._page_text(self.sel.display_date)
             return NotAnArticle(
                 "no_published_at",
                 f"no readable publication time (displayed date: {shown!r})",

@@ -1,7 +1,7 @@
 """Listing pages (section listings, the home page): article cards, the next page, the menu.
 
-All selectors are the constants below: when the site's markup changes, this
-block is what changes.
+Selectors, date rules and section groups come from the page's edition
+(``newsdesk.editions``): given explicitly, or looked up from the URL's host.
 """
 
 from __future__ import annotations
@@ -11,29 +11,11 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from lxml import etree
-from lxml.cssselect import CSSSelector
 
 from newsdesk import normalize
-from newsdesk.pages.article import element_text, parse_html
-from newsdesk.urls import SECTION_GROUPS, canonicalize_url
-
-# --- selectors ------------------------------------------------------------------
-
-
-def _css(selector: str) -> CSSSelector:
-    return CSSSelector(selector, translator="html")
-
-
-CARD = _css("div.white-card")
-CARD_LINK = _css("a[href]")  # relative to CARD: the first link that is not the category
-CARD_TITLE = _css("h4")  # relative to CARD
-CARD_CATEGORY = _css("a.category-meta")  # relative to CARD
-CARD_DATE = _css("div.time p")  # relative to CARD
-CARD_CATEGORY_CLASS = "category-meta"
-NEXT_PAGE = _css("a.loadmorebtn[href]")
-MENU_GROUP = _css("nav.main-menu li.has-sub")
-MENU_GROUP_LINK = _css("a[href]")  # relative to MENU_GROUP: its first link
-MENU_SECTION_LINK = _css("ul.sub-menu li a[href]")  # relative to MENU_GROUP
+from newsdesk.editions.spec import Edition, ListingSelectors, Selectors
+from newsdesk.pages.article import css, edition_for_url, element_text, parse_html
+from newsdesk.urls import canonicalize_url
 
 
 @dataclass(frozen=True)
@@ -60,8 +42,8 @@ def _text(el: etree._Element | None) -> str | None:
     return None if el is None else normalize.clean_text(element_text(el), unescape=False)
 
 
-def _first(selector: CSSSelector, root: etree._Element) -> etree._Element | None:
-    found = selector(root)
+def _first(selector: str, root: etree._Element) -> etree._Element | None:
+    found = css(selector)(root)
     return found[0] if found else None
 
 
@@ -76,8 +58,17 @@ class ListingPage:
     against it. Construction never raises; an empty page has no cards.
     """
 
-    def __init__(self, url: str, html: str | bytes) -> None:
+    def __init__(
+        self,
+        url: str,
+        html: str | bytes,
+        edition: Edition | None = None,
+        selectors: Selectors | None = None,
+    ) -> None:
+        """``edition`` None: the edition of ``url``'s host (English on any other host)."""
         self.url = url
+        self.edition: Edition = edition if edition is not None else edition_for_url(url)
+        self.sel: ListingSelectors = (selectors or self.edition.selectors).listing
         self.root = parse_html(html)
 
     def _absolute(self, href: str | None) -> str | None:
@@ -95,26 +86,26 @@ class ListingPage:
         if self.root is None:
             return []
         cards: list[Card] = []
-        for card in CARD(self.root):
+        for card in css(self.sel.card)(self.root):
             link = next(
                 (
                     a
-                    for a in CARD_LINK(card)
-                    if CARD_CATEGORY_CLASS not in (a.get("class") or "").split()
+                    for a in css(self.sel.card_link)(card)
+                    if self.sel.card_category_class not in (a.get("class") or "").split()
                 ),
                 None,
             )
             url = self._absolute(link.get("href")) if link is not None else None
             if url is None:
                 continue
-            title = _first(CARD_TITLE, card)
-            category = _first(CARD_CATEGORY, card)
-            day = _first(CARD_DATE, card)
+            title = _first(self.sel.card_title, card)
+            category = _first(self.sel.card_category, card)
+            day = _first(self.sel.card_date, card)
             cards.append(
                 Card(
                     url=url,
                     title=_text(title),
-                    date=normalize.parse_display_day(_text(day)),
+                    date=normalize.parse_display_day(_text(day), self.edition.dates),
                     category=_text(category),
                 )
             )
@@ -124,23 +115,23 @@ class ListingPage:
         """The absolute URL of the load-more link (``?page=N``), or ``None`` on the last page."""
         if self.root is None:
             return None
-        link = _first(NEXT_PAGE, self.root)
+        link = _first(self.sel.next_page, self.root)
         return None if link is None else self._absolute(link.get("href"))
 
     def menu_sections(self) -> list[SectionLink]:
-        """The sections of the menu's News / Articles / Videos sub-menus, in menu order."""
+        """The sections of the menu's group sub-menus (the edition's groups), in menu order."""
         if self.root is None:
             return []
         sections: list[SectionLink] = []
         seen: set[str] = set()
-        for group_el in MENU_GROUP(self.root):
-            group_link = _first(MENU_GROUP_LINK, group_el)
+        for group_el in css(self.sel.menu_group)(self.root):
+            group_link = _first(self.sel.menu_group_link, group_el)
             group_url = self._absolute(group_link.get("href")) if group_link is not None else None
             group_segments = _path_segments(group_url) if group_url else []
-            if len(group_segments) != 1 or group_segments[0] not in SECTION_GROUPS:
+            if len(group_segments) != 1 or group_segments[0] not in self.edition.section_groups:
                 continue
             group = group_segments[0]
-            for a in MENU_SECTION_LINK(group_el):
+            for a in css(self.sel.menu_section_link)(group_el):
                 url = self._absolute(a.get("href"))
                 label = _text(a)
                 if url is None or label is None:
