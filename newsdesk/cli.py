@@ -193,6 +193,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--revision", type=int, choices=[1, 2], default=1, help="site revision (2 = later visit)"
     )
+    from newsdesk import editions
+
+    serve.add_argument(
+        "--edition",
+        default="en",
+        choices=[e.code for e in editions.all_editions()],
+        help="which edition's replica (one edition per port; default en)",
+    )
     return parser
 
 
@@ -281,7 +289,12 @@ def cmd_mirror_serve(args: argparse.Namespace) -> int:
 
     try:
         serve_forever(
-            "127.0.0.1", args.port, seed=args.seed, n_articles=args.articles, revision=args.revision
+            "127.0.0.1",
+            args.port,
+            seed=args.seed,
+            n_articles=args.articles,
+            revision=args.revision,
+            edition=args.edition,
         )
     except OSError as exc:
         raise CliError(f"cannot serve on 127.0.0.1:{args.port}: {exc.strerror or exc}") from exc

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
@@ -208,6 +208,16 @@ class Edition:
     schemes: tuple[str, ...] = ("http", "https")
     # The article id of a URL; None: ``newsdesk.urls.article_id_for`` (path hash).
     id_rule: Callable[[str], str] | None = None
+    # Module of this edition's offline replica: it defines ``generate_site(base_url,
+    # *, seed, n_articles, revision) -> newsdesk.replica.generator.Site``.
+    replica_module: str = "newsdesk.replica.generator"
+
+    def generate_replica(self, base_url: str, *, seed: int, n_articles: int, revision: int) -> Any:
+        """This edition's offline replica site (``newsdesk.replica.generator.Site``)."""
+        import importlib
+
+        module = importlib.import_module(self.replica_module)
+        return module.generate_site(base_url, seed=seed, n_articles=n_articles, revision=revision)
 
     def __post_init__(self) -> None:
         if not self.parsers:

@@ -35,7 +35,7 @@ from types import TracebackType
 from urllib.parse import urlsplit
 
 from newsdesk.replica import markup
-from newsdesk.replica.generator import HTML, Site, generate_site
+from newsdesk.replica.generator import HTML, Site
 
 Served = tuple[str, str, int]  # (method, path_with_query, status)
 
@@ -158,8 +158,10 @@ class ReplicaServer:
         slow_seconds: float = 1.0,
         forbidden: bool = False,
         trap_url: str | None = None,
+        edition: str = "en",
     ) -> None:
         _check_loopback(host)
+        self.edition = edition
         self.trap_url = trap_url
         self.host = host
         self.port = port
@@ -240,9 +242,12 @@ class ReplicaServer:
         return site
 
     def _generate(self, revision: int) -> Site:
-        return generate_site(
+        from newsdesk import editions
+
+        site: Site = editions.get(self.edition).generate_replica(
             self.base_url, seed=self.seed, n_articles=self.n_articles, revision=revision
         )
+        return site
 
     # ------------------------------------------------------------------ answering
 
@@ -325,6 +330,7 @@ def serve_forever(
     revision: int = 1,
     slow_seconds: float = 1.0,
     forbidden: bool = False,
+    edition: str = "en",
 ) -> None:
     """Serve the replica in the foreground until Ctrl-C; prints the base URL once."""
     server = ReplicaServer(
@@ -335,6 +341,7 @@ def serve_forever(
         revision=revision,
         slow_seconds=slow_seconds,
         forbidden=forbidden,
+        edition=edition,
     )
     with server:
         print(server.base_url, flush=True)
