@@ -210,7 +210,21 @@ def load_known_articles(warehouse: Warehouse) -> dict[str, datetime]:
 
 
 def load_failed_urls(warehouse: Warehouse) -> dict[str, str]:
-    """URL -> reason, for URLs whose latest fetch (in any earlier crawl) failed."""
+    """URL -> reason, for URLs whose latest fetch (in any earlier crawl) failed.
+
+    A damaged crawl-log file is moved to the quarantine (one line says so)
+    instead of stopping the crawl: its URLs are simply asked for again.
+    """
+    import duckdb
+
+    try:
+        return _failed_urls(warehouse)
+    except duckdb.Error:
+        _quarantine_damaged_logs(warehouse)
+        return _failed_urls(warehouse)
+
+
+def _failed_urls(warehouse: Warehouse) -> dict[str, str]:
     import duckdb
 
     if not warehouse.crawl_log.exists() or not any(warehouse.crawl_log.rglob("*.parquet")):
@@ -222,6 +236,24 @@ def load_failed_urls(warehouse: Warehouse) -> dict[str, str]:
         params=[warehouse.crawl_log_glob()],
     ).fetchall()
     return {url: reason or "unknown" for url, reason, outcome in rows if outcome == "failed"}
+
+
+def _quarantine_damaged_logs(warehouse: Warehouse) -> None:
+    import logging
+    import os
+
+    import pyarrow.parquet as pq
+
+    for path in sorted(warehouse.crawl_log.rglob("*.parquet")):
+        try:
+            pq.read_table(path)
+        except (pa.ArrowException, OSError, ValueError) as exc:
+            aside = warehouse.quarantine / "crawl_log" / f"{path.parent.name}-{path.name}.damaged"
+            aside.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, aside)
+            logging.getLogger(__name__).warning(
+                "damaged crawl log %s (%s) moved to %s", path, str(exc).splitlines()[0], aside
+            )
 
 
 def now_iso() -> str:

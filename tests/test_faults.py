@@ -430,3 +430,17 @@ def test_a_real_disk_that_fills_up_mid_crawl(tmp_path):
         assert_complete(wh, truth)
     finally:
         subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def test_a_damaged_crawl_log_file_is_quarantined_and_the_crawl_runs(tmp_path):
+    wh = Warehouse(tmp_path / "wh")
+    with ReplicaServer(seed=30, n_articles=60) as server:
+        assert _crawl_cli(server, wh).returncode == 0
+        log = next(wh.crawl_log.rglob("*.parquet"))
+        log.write_bytes(log.read_bytes()[:100])
+        again = _crawl_cli(server, wh)
+        truth = _truth(server)
+    assert again.returncode == 0, again.stderr
+    assert "damaged crawl log" in again.stderr
+    assert list((wh.quarantine / "crawl_log").iterdir())
+    assert_complete(wh, truth)
