@@ -274,7 +274,7 @@ def test_latest_crawl_job_builds_tables_and_passes_checks(replica_run):
     assert result is not None and result.success
     latest = _materialization(result, ARTICLES_LATEST)
     assert latest["articles_new"] == 0  # nothing published in the last two days
-    assert latest["scope"].startswith("listings since ")
+    assert latest["scope"].startswith("both since ")  # LatestCrawlConfig.discovery default
     evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
     assert set(evaluations) == CHECK_NAMES
     failed = {name: e.description for name, e in evaluations.items() if not e.passed}
