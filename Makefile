@@ -43,7 +43,8 @@ lint: setup
 ui: setup
 	mkdir -p .dagster_home
 	test -f .dagster_home/dagster.yaml || cp dagster_project/dagster.yaml .dagster_home/dagster.yaml
-	DAGSTER_HOME=$(CURDIR)/.dagster_home $(VENV)/bin/dagster dev
+	# dg (dagster-dg-cli) finds the code location through [tool.dg] in pyproject.toml.
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH DAGSTER_HOME=$(CURDIR)/.dagster_home $(VENV)/bin/dg dev
 
 bench: setup
 	$(VENV)/bin/python -m benchmarks

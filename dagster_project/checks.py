@@ -14,6 +14,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -41,6 +43,14 @@ FUTURE_TOLERANCE = timedelta(minutes=15)
 # Fewest fetched URLs for which a crawl's failure rate means something.
 MIN_URLS_FOR_RATE = 20
 
+# Failure reasons of a dead link. A URL that failed so before and fails so again
+# is "known dead": the site still links it, but it is old news, not a new failure.
+KNOWN_DEAD_REASONS = ("http_404", "http_410")
+# How many known-dead URLs the check's metadata lists.
+KNOWN_DEAD_SAMPLE = 20
+
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+
 
 @dataclass(frozen=True)
 class CheckOutcome:
@@ -51,9 +61,19 @@ class CheckOutcome:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
-def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Any:
+def _scalar(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    params: list[Any] | Mapping[str, Any] | None = None,
+) -> Any:
     row = con.execute(sql, params or []).fetchone()
     return row[0] if row else None
+
+
+@cache
+def load_sql(name: str) -> str:
+    """The text of ``dagster_project/sql/<name>.sql`` (the checks' SQL lives in files)."""
+    return (SQL_DIR / f"{name}.sql").read_text()
 
 
 def _utc(moment: datetime) -> datetime:
@@ -209,16 +229,7 @@ def check_freshness(
 
 def latest_run_id(con: duckdb.DuckDBPyConnection) -> str | None:
     """The most recent crawl run: by start time in crawl_runs, else by the crawl log."""
-    run_id = _scalar(
-        con,
-        "SELECT run_id FROM crawl_runs WHERE run_id IS NOT NULL "
-        "ORDER BY started_at DESC NULLS LAST, run_id DESC LIMIT 1",
-    )
-    if run_id is None:
-        run_id = _scalar(
-            con, "SELECT run_id FROM crawl_log ORDER BY fetched_at DESC, run_id DESC LIMIT 1"
-        )
-    return run_id
+    return _scalar(con, load_sql("latest_crawl_run"))
 
 
 def check_crawl_failure_rate(
@@ -226,45 +237,48 @@ def check_crawl_failure_rate(
 ) -> CheckOutcome:
     """The latest crawl run's share of failed URLs (crawl_log) is at most ``max_rate``.
 
+    URLs are counted once each (a URL logged twice in a run is one URL), and
+    known-dead links (failed 404/410 in this run and at their latest earlier
+    fetch) are reported apart, not judged: the site keeps linking them and every
+    run would otherwise fail on the same dead URLs. Only new failures count.
     An incremental crawl that found nothing new fetches a handful of URLs, and
     the failures of the last crawl it retries then make up most of them: below
-    ``min_urls`` fetched URLs the rate is reported but not judged. A run the
+    ``min_urls`` judged URLs the rate is reported but not judged. A run the
     site blocked (403/429) fails whatever its size.
     """
     run_id = latest_run_id(con)
     if run_id is None:
         return CheckOutcome(True, "no crawl run recorded yet", {"urls": 0})
-    urls, failed = con.execute(
-        "SELECT count(*), count(*) FILTER (WHERE outcome = 'failed') FROM crawl_log "
-        "WHERE run_id = ?",
-        [run_id],
+    row = con.execute(
+        load_sql("crawl_run_failures"),
+        {
+            "run_id": run_id,
+            "dead_reasons": list(KNOWN_DEAD_REASONS),
+            "sample_size": KNOWN_DEAD_SAMPLE,
+        },
     ).fetchone()
-    reasons = dict(
-        con.execute(
-            "SELECT coalesce(reason, 'unknown'), count(*) FROM crawl_log "
-            "WHERE run_id = ? AND outcome = 'failed' GROUP BY 1 ORDER BY 2 DESC, 1",
-            [run_id],
-        ).fetchall()
-    )
-    blocked = bool(
-        _scalar(
-            con,
-            "SELECT bool_or(coalesce(blocked, false)) FROM crawl_runs WHERE run_id = ?",
-            [run_id],
-        )
-    )
+    distinct_urls, known_dead, failed = (int(v or 0) for v in row[:3])
+    reasons = dict(sorted((row[3] or {}).items(), key=lambda item: (-item[1], item[0])))
+    blocked = bool(_scalar(con, load_sql("crawl_run_blocked"), {"run_id": run_id}))
+    # Known-dead URLs are neither failures nor successes of this run: left out of both counts.
+    urls = distinct_urls - known_dead
     rate = failed / urls if urls else 0.0
     metadata = {
         "crawl_run_id": run_id,
         "urls": urls,
+        "distinct_urls": distinct_urls,
         "failed": failed,
         "failure_rate": round(rate, 4),
         "max_failure_rate": max_rate,
         "min_urls": min_urls,
         "blocked": blocked,
         "failures_by_reason": reasons,
+        "known_dead": known_dead,
+        "known_dead_sample": list(row[4] or []),
     }
     counts = f"run {run_id}: {failed} of {urls} URLs failed ({rate:.1%})"
+    if known_dead:
+        counts += f"; {known_dead} known-dead URL(s) not counted"
     if blocked:
         return CheckOutcome(False, f"{counts}; the site blocked the crawl (403/429)", metadata)
     if urls < min_urls:
@@ -395,8 +409,9 @@ def newest_article_fresh(
 @dg.asset_check(
     asset=CRAWL_LOG,
     name="crawl_failure_rate",
-    description="The latest crawl run's share of failed URLs is below the threshold "
-    "(check_settings.max_crawl_failure_rate; judged from 20 fetched URLs on), and the site "
+    description="The latest crawl run's share of failed URLs (distinct URLs; known-dead links, "
+    "404/410 at their earlier fetch too, listed apart and not counted) is below the threshold "
+    "(check_settings.max_crawl_failure_rate; judged from 20 URLs on), and the site "
     "did not block it.",
 )
 def crawl_failure_rate(

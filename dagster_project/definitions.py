@@ -1,7 +1,8 @@
 """The code location: assembles assets, checks, jobs, schedules and resources.
 
-Found by ``dagster dev`` / ``dagster definitions validate`` from the repo root
-through ``[tool.dagster]`` in pyproject.toml (``defs`` below).
+Found from the repo root by ``dg dev`` / ``dg launch`` / ``dg list defs`` through
+``[tool.dg]`` in pyproject.toml, and by the older ``dagster`` commands
+(``dagster definitions validate``) through ``[tool.dagster]`` (``defs`` below).
 """
 
 from __future__ import annotations

@@ -17,7 +17,11 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
-from typing import NoReturn
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:
+    from newsdesk.build import BuildResult
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -247,7 +251,30 @@ def cmd_build(args: argparse.Namespace) -> int:
         raise _os_error(exc, "build", _DISK_HINT) from exc
     counts = ", ".join(f"{name} {rows}" for name, rows in sorted(result.tables.items()))
     print(f"built {result.path} in {result.duration_s:.1f} s: {counts}")
+    _report_build_to_dagster(result)
     return 0
+
+
+def _report_build_to_dagster(result: BuildResult) -> None:
+    """Show the build in the Dagster UI as materializations of the duckdb/* assets.
+
+    Only when the built warehouse is the one Dagster reads and an instance exists
+    (``$DAGSTER_HOME`` or ``make ui``'s ``.dagster_home/``): see
+    dagster_project/cli_builds.py. The tables are built either way, so a failure
+    to record them is a warning, not a failed build.
+    """
+    project_home = Path(__file__).resolve().parent.parent / ".dagster_home" / "dagster.yaml"
+    if not os.environ.get("DAGSTER_HOME") and not project_home.is_file():
+        return  # no instance to record in; skip importing Dagster (seconds) for nothing
+    try:
+        from dagster_project.cli_builds import report_cli_build
+
+        line = report_cli_build(result)
+    except Exception as exc:  # any instance/storage error: the build itself succeeded
+        print(f"warning: could not record the build in Dagster: {exc}", file=sys.stderr)
+        return
+    if line:
+        print(line, file=sys.stderr)
 
 
 def cmd_reparse(args: argparse.Namespace) -> int:

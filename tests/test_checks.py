@@ -7,7 +7,7 @@ copy of the built tables: the checks only need a DuckDB connection.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 import duckdb
@@ -226,7 +226,10 @@ def _crawl(
     ok: int,
     failed: int,
     blocked: bool = False,
+    failed_urls: Sequence[str] = (),
 ) -> None:
+    """One crawl run: ``ok`` articles, ``failed`` new 404s, and 404s of ``failed_urls``."""
+    dead = [f"http://127.0.0.1:9/news/politics/gone-{run_id}-{n}" for n in range(failed)]
     events = [
         CrawlEvent(
             run_id=run_id,
@@ -239,15 +242,22 @@ def _crawl(
     ] + [
         CrawlEvent(
             run_id=run_id,
-            url=f"http://127.0.0.1:9/news/politics/gone-{run_id}-{n}",
+            url=url,
             outcome="failed",
             fetched_at=started,
             http_status=404,
             reason="http_404",
         )
-        for n in range(failed)
+        for url in [*dead, *failed_urls]
     ]
     write_crawl_log(warehouse, run_id, events, started.date().isoformat())
+    _summarize(warehouse, run_id, started, len(events), ok, blocked)
+
+
+def _summarize(
+    warehouse: Warehouse, run_id: str, started: datetime, pages: int, ok: int, blocked: bool
+) -> None:
+    """The run summary (crawl_runs) of a run of ``pages`` URLs, ``ok`` of them articles."""
     write_run_summary(
         warehouse,
         CrawlSummary(
@@ -258,26 +268,38 @@ def _crawl(
             finished_at=(started + timedelta(seconds=5)).isoformat(),
             duration_s=5.0,
             finish_reason="finished",
-            pages_fetched=ok + failed,
-            requests=ok + failed,
+            pages_fetched=pages,
+            requests=pages,
             articles_new=ok,
             articles_updated=0,
             articles_unchanged=0,
             revisions=0,
-            failures={"http_404": failed} if failed else {},
+            failures={"http_404": pages - ok} if pages > ok else {},
             blocked=blocked,
         ),
     )
 
 
 def _with_runs(
-    tmp_path, runs: list[tuple[str, datetime, int, int]], blocked: bool = False
+    tmp_path,
+    runs: list[tuple[str, datetime, int, int]],
+    blocked: bool = False,
+    failed_urls: Mapping[str, Sequence[str]] | None = None,
 ) -> duckdb.DuckDBPyConnection:
+    """A warehouse with these crawl runs (``failed_urls``: extra 404 URLs per run id), built."""
     warehouse = Warehouse(tmp_path / "wh")
     store = ArticleStore(warehouse)
     store.merge(_sound_articles(), store.load_index())
     for n, (run_id, started, ok, failed) in enumerate(runs):
-        _crawl(warehouse, run_id, started, ok, failed, blocked and n == len(runs) - 1)
+        _crawl(
+            warehouse,
+            run_id,
+            started,
+            ok,
+            failed,
+            blocked and n == len(runs) - 1,
+            (failed_urls or {}).get(run_id, ()),
+        )
     build_database(warehouse)
     return connect(warehouse.duckdb_path, read_only=True)
 
@@ -330,3 +352,83 @@ def test_blocked_run_fails_whatever_its_size(tmp_path):
     assert not outcome.passed
     assert outcome.metadata["blocked"] is True
     assert "blocked" in outcome.description
+
+
+DEAD = [f"http://127.0.0.1:9/news/politics/dead-{n}" for n in range(30)]
+
+
+def test_run_that_only_relogs_known_dead_urls_passes(tmp_path):
+    """The replica's dead links, 404 in every run, are listed apart instead of failing each run."""
+    con = _with_runs(
+        tmp_path,
+        [("run-a", NEWEST, 100, 0), ("run-b", NEWEST + timedelta(hours=1), 50, 0)],
+        failed_urls={"run-a": DEAD, "run-b": DEAD},
+    )
+    outcome = check_crawl_failure_rate(con, max_rate=0.05)
+    assert outcome.passed, outcome.description
+    assert outcome.metadata["known_dead"] == 30
+    assert outcome.metadata["failed"] == 0
+    assert outcome.metadata["urls"] == 50
+    assert outcome.metadata["distinct_urls"] == 80
+    assert outcome.metadata["known_dead_sample"][0] == sorted(DEAD)[0]
+    assert "30 known-dead" in outcome.description
+
+
+def test_the_first_run_that_meets_a_dead_link_counts_it(tmp_path):
+    """A 404 never seen before is a new failure, even if it is one the next runs will see again."""
+    con = _with_runs(tmp_path, [("run-a", NEWEST, 50, 0)], failed_urls={"run-a": DEAD})
+    outcome = check_crawl_failure_rate(con, max_rate=0.05)
+    assert not outcome.passed
+    assert outcome.metadata["known_dead"] == 0
+    assert outcome.metadata["failed"] == 30
+
+
+def test_many_new_failures_fail_beside_known_dead_urls(tmp_path):
+    new = [f"http://127.0.0.1:9/news/politics/new-gone-{n}" for n in range(10)]
+    con = _with_runs(
+        tmp_path,
+        [("run-a", NEWEST, 100, 0), ("run-b", NEWEST + timedelta(hours=1), 50, 0)],
+        failed_urls={"run-a": DEAD, "run-b": [*DEAD, *new]},
+    )
+    outcome = check_crawl_failure_rate(con, max_rate=0.05)
+    assert not outcome.passed
+    assert outcome.metadata["failed"] == 10
+    assert outcome.metadata["known_dead"] == 30
+    assert outcome.metadata["failures_by_reason"] == {"http_404": 10}
+    assert "10 of 60" in outcome.description
+
+
+def test_a_known_dead_url_that_comes_back_counts_as_fetched(tmp_path):
+    """A dead link that answers again is an ordinary URL of the run, not a known-dead one."""
+    warehouse = Warehouse(tmp_path / "wh")
+    store = ArticleStore(warehouse)
+    store.merge(_sound_articles(), store.load_index())
+    _crawl(warehouse, "run-a", NEWEST, 30, 0, failed_urls=DEAD)
+    later = NEWEST + timedelta(hours=1)
+    back = [
+        CrawlEvent(run_id="run-b", url=url, outcome="article", fetched_at=later, http_status=200)
+        for url in DEAD
+    ]
+    write_crawl_log(warehouse, "run-b", back, later.date().isoformat())
+    _summarize(warehouse, "run-b", later, len(back), len(back), blocked=False)
+    build_database(warehouse)
+    con = connect(warehouse.duckdb_path, read_only=True)
+    outcome = check_crawl_failure_rate(con, max_rate=0.05)
+    assert outcome.passed
+    assert outcome.metadata["known_dead"] == 0
+    assert outcome.metadata["urls"] == 30
+
+
+def test_duplicates_of_one_url_in_a_run_count_once(tmp_path):
+    """One URL logged 20 times in a run is one failed URL, not 20."""
+    one = ["http://127.0.0.1:9/news/politics/flaky"] * 20
+    con = _with_runs(
+        tmp_path,
+        [("run-a", NEWEST, 100, 0), ("run-b", NEWEST + timedelta(hours=1), 95, 0)],
+        failed_urls={"run-b": one},
+    )
+    outcome = check_crawl_failure_rate(con, max_rate=0.05)
+    assert outcome.passed, outcome.description
+    assert outcome.metadata["failed"] == 1
+    assert outcome.metadata["urls"] == 96
+    assert "1 of 96" in outcome.description

@@ -8,6 +8,10 @@ One replica crawl, shared by the module-scoped fixture, backs the end-to-end tes
 from __future__ import annotations
 
 import importlib
+import json
+import os
+import subprocess
+import sys
 import threading
 import time
 import tomllib
@@ -127,9 +131,13 @@ def test_definitions_load():
 
 
 def test_code_location_is_found_from_pyproject():
-    config = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["tool"]["dagster"]
+    tool = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["tool"]
+    project = tool["dg"]["project"]  # what `dg dev` / `dg launch` / `dg list defs` load
+    assert importlib.import_module(project["code_location_target_module"]).defs is defs
+    assert project["root_module"] == "dagster_project"
+    config = tool["dagster"]
     module = importlib.import_module(config["module_name"])
-    assert module.defs is defs  # what `dagster dev` / `dagster definitions validate` load
+    assert module.defs is defs  # what `dagster definitions validate` loads
 
 
 def test_table_assets_follow_the_sql_files():
@@ -494,3 +502,90 @@ def test_checks_report_failures_through_dagster(tmp_path):
         selection=dg.AssetSelection.all_asset_checks(),
     )
     assert all(not e.passed for e in missing.get_asset_check_evaluations())
+
+
+# -- builds outside Dagster, and the dg command line -------------------------------------
+
+
+def _latest(instance: dg.DagsterInstance, name: str) -> dict[str, Any] | None:
+    event = instance.get_latest_materialization_event(table_key(name))
+    if event is None or event.asset_materialization is None:
+        return None
+    return {k: v.value for k, v in event.asset_materialization.metadata.items()}
+
+
+def test_cli_build_is_recorded_as_materializations(tmp_path, monkeypatch):
+    """`newsdesk build` of the warehouse Dagster reads shows in the instance like an asset run."""
+    from newsdesk.cli import main
+
+    warehouse = _synthetic(tmp_path)
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    monkeypatch.setenv("NEWSDESK_WAREHOUSE", str(warehouse.root))
+    assert main(["build", "--warehouse", str(warehouse.root)]) == 0
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        for table in TABLE_NAMES:
+            meta = _latest(instance, table)
+            assert meta is not None, f"duckdb/{table} never materialized"
+            assert meta["dagster/column_schema"].columns
+        articles = _latest(instance, "articles")
+        assert articles is not None
+        assert articles["dagster/row_count"] == 6
+        assert articles["duckdb_path"] == str(warehouse.duckdb_path)
+        assert "newest_articles" in articles  # the asset's extra metadata too
+
+
+def test_cli_build_of_another_warehouse_is_not_recorded(tmp_path, monkeypatch):
+    """A scratch warehouse is not what the UI's assets are: its build stays out of the instance."""
+    from newsdesk.cli import main
+
+    warehouse = _synthetic(tmp_path)
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    monkeypatch.setenv("NEWSDESK_WAREHOUSE", str(tmp_path / "the_ui_warehouse"))
+    assert main(["build", "--warehouse", str(warehouse.root)]) == 0
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert _latest(instance, "articles") is None
+
+
+def _dg(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run the project's `dg` from the repo root, as the README does."""
+    dg_cli = Path(sys.executable).parent / "dg"
+    return subprocess.run(
+        [str(dg_cli), *args],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+
+
+def test_dg_lists_the_definitions_from_the_repo_root(tmp_path):
+    listed = _dg("list", "defs", "--json", env={"DAGSTER_HOME": str(tmp_path)})
+    assert listed.returncode == 0, listed.stderr
+    data = json.loads(listed.stdout)
+    keys = {asset["asset_key"] for asset in data["assets"]}
+    assert {f"duckdb/{name}" for name in TABLE_NAMES} <= keys
+    assert {ARTICLES_BY_MONTH.to_user_string(), ARTICLES_LATEST.to_user_string()} <= keys
+    assert {job["name"] for job in data["jobs"]} >= {"build_tables_job", "latest_crawl_job"}
+
+
+def test_readme_dg_launch_builds_the_tables(tmp_path):
+    """The README's `dg launch --assets group:duckdb`, as written, on a tiny warehouse."""
+    command = "dg launch --assets group:duckdb"
+    assert command in (PROJECT_ROOT / "README.md").read_text()
+    warehouse = _synthetic(tmp_path)
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    launched = _dg(
+        *command.split()[1:],
+        env={"DAGSTER_HOME": str(home), "NEWSDESK_WAREHOUSE": str(warehouse.root)},
+    )
+    assert launched.returncode == 0, launched.stderr[-3000:]
+    assert warehouse.duckdb_path.exists()
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        articles = _latest(instance, "articles")
+        assert articles is not None and articles["dagster/row_count"] == 6
