@@ -11,14 +11,21 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, date, datetime
 from pathlib import Path
-from urllib.parse import quote
+from typing import Any
+from urllib.parse import quote, urlsplit
 
+import duckdb
 import pytest
 
 from newsdesk import editions, normalize
+from newsdesk.crawl import CrawlOptions, run_crawl_in_subprocess
+from newsdesk.editions.ar.replica import generate_site
 from newsdesk.items import Article
 from newsdesk.pages import NotAnArticle
+from newsdesk.replica.server import ReplicaServer
+from newsdesk.store import ArticleStore, row_to_article
 from newsdesk.urls import canonicalize_url
+from newsdesk.warehouse import Warehouse
 from tests.regen_fixtures import SKIPPED_FIELDS, case_names, fixtures_dir, jsonable, load_case
 
 AR = editions.get("ar")
@@ -262,3 +269,113 @@ def test_listing_page() -> None:
     menu = {s.slug: s.group for s in page.menu_sections()}
     assert menu["politics"] == "news" and menu["video"] == "videos"
     assert menu["articles"] == "articles" and menu["infograph"] == "news"
+
+
+# --- the replica ------------------------------------------------------------------------
+
+N_ARTICLES = 60
+E2E_SKIP = {"crawled_at", "field_layers"}
+
+
+def test_replica_is_deterministic_and_carries_the_variations() -> None:
+    one = generate_site("http://127.0.0.1:1", seed=5, n_articles=N_ARTICLES)
+    two = generate_site("http://127.0.0.1:1", seed=5, n_articles=N_ARTICLES)
+    assert {k: r.body for k, r in one.resources.items()} == {
+        k: r.body for k, r in two.resources.items()
+    }
+    assert [a.to_dict() for a in one.ground_truth] == [a.to_dict() for a in two.ground_truth]
+    for name in (
+        "date_levantine",
+        "date_dual",
+        "date_indic_digits",
+        "direction_marks",
+        "read_also",
+        "dual_related",
+        "no_body",
+        "keyword_repeated",
+        "keyword_stray_spaces",
+        "classes_leading_space",
+        "visible_only",
+        "no_metadata",
+        "several_authors",
+        "non_article_page",
+    ):
+        assert one.variations.get(name), name
+
+
+def test_replica_pages_parse_to_the_ground_truth() -> None:
+    # Without a crawl: every page, parsed as the spider would, equals its truth.
+    site = generate_site("http://127.0.0.1:1", seed=5, n_articles=N_ARTICLES, revision=2)
+    assert len(site.edited) >= 1 and len(site.added) >= 1
+    for truth in site.ground_truth:
+        page = site.resolve(urlsplit(truth.url).path)
+        got = AR.article_page(truth.url, page.body).to_article()
+        for name, value in truth.to_dict().items():
+            if name not in E2E_SKIP:
+                assert getattr(got, name) == value, (truth.url, name)
+
+
+def _rows(warehouse: Warehouse) -> list[dict[str, Any]]:
+    return [row_to_article(r).to_dict() for r in ArticleStore(warehouse).read_table().to_pylist()]
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The Arabic replica, crawled once in a subprocess (listings and sitemaps)."""
+    warehouse = Warehouse(tmp_path_factory.mktemp("ar-e2e") / "wh")
+    with ReplicaServer(seed=13, n_articles=N_ARTICLES, slow_seconds=0.1, edition="ar") as server:
+        options = CrawlOptions(
+            base_url=server.base_url, warehouse=str(warehouse.root), edition="ar"
+        )
+        summary = run_crawl_in_subprocess(options, timeout=300)
+        yield {
+            "site": server.site,
+            "summary": summary,
+            "rows": _rows(warehouse),
+            "requests": list(server.requests),
+            "warehouse": warehouse,
+        }
+
+
+def test_crawl_finds_every_article_once(crawled: Any) -> None:
+    truth = {a.article_id for a in crawled["site"].ground_truth}
+    ids = [r["article_id"] for r in crawled["rows"]]
+    assert len(ids) == len(set(ids)), "duplicates in the dataset"
+    assert set(ids) == truth and len(truth) == N_ARTICLES
+    assert crawled["summary"].finish_reason == "finished"
+
+
+def test_crawl_every_field_equals_the_ground_truth(crawled: Any) -> None:
+    truth = {a.article_id: a.to_dict() for a in crawled["site"].ground_truth}
+    mismatches = [
+        (row["url"], name, row[name], value)
+        for row in crawled["rows"]
+        for name, value in truth[row["article_id"]].items()
+        if name not in E2E_SKIP and row[name] != value
+    ]
+    assert mismatches == []
+
+
+def test_crawl_makes_no_row_of_author_or_dossier_pages(crawled: Any) -> None:
+    paths = [urlsplit(r["url"]).path for r in crawled["rows"]]
+    assert not any(p.startswith(("/authors/", "/coverage/")) for p in paths)
+    assert all(r["edition"] == "ar" for r in crawled["rows"])
+    assert {r["content_type"] for r in crawled["rows"]} == {"article", "video"}
+    assert any(r["body"] == "" for r in crawled["rows"])  # no-body items kept
+
+
+def test_crawl_logs_the_faults(crawled: Any) -> None:
+    site = crawled["site"]
+    log = duckdb.sql(
+        "SELECT url, outcome, reason FROM read_parquet(?, hive_partitioning=true)",
+        params=[crawled["warehouse"].crawl_log_glob()],
+    ).fetchall()
+    failed = {
+        (canonicalize_url(url), reason) for url, outcome, reason in log if outcome == "failed"
+    }
+    for url in site.dead_urls:
+        assert (url, "http_404") in failed
+    for url in site.failing_urls:
+        assert (url, "http_500") in failed
+    stored = {r["url"] for r in crawled["rows"]}
+    assert set(site.transient_urls) <= stored
