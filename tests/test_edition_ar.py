@@ -102,6 +102,13 @@ def test_percent_encoded_slugs_round_trip() -> None:
     assert AR.section_from_path(canonical) == ("news", "politics")
 
 
+def test_slug_cut_inside_a_letter_keeps_its_bytes() -> None:
+    # "%D9" is the first byte of an Arabic letter alone: not valid UTF-8, kept as is.
+    url = f"{BASE}/news/politics/%D9%88%D8%B2%D9"
+    assert canonicalize_url(url) == url
+    assert canonicalize_url(url.lower()) == url  # lower-case escapes: the same URL
+
+
 # --- dates and text rules -------------------------------------------------------------
 
 
