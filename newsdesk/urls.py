@@ -47,7 +47,8 @@ def canonicalize_url(url: str, base: str | None = None) -> str:
 
     The scheme and host are lower-cased (they are case-insensitive), a bare
     host gets the path ``/``, and percent-encoding in the path is normalized
-    (``%3A`` and ``:`` name the same slug).
+    (``%3A`` and ``:`` name the same slug; raw UTF-8 such as an Arabic slug and
+    lower-case escapes become upper-case escapes; invalid UTF-8 is kept byte for byte).
     """
     if base:
         url = urljoin(base, url)
@@ -61,7 +62,14 @@ def canonicalize_url(url: str, base: str | None = None) -> str:
         (
             parts.scheme.lower(),
             parts.netloc.lower(),
-            quote(unquote(parts.path), safe=_PATH_SAFE) or "/",
+            # surrogateescape: a slug cut inside a UTF-8 sequence (an Arabic letter's
+            # first byte alone) keeps its bytes instead of becoming U+FFFD.
+            quote(
+                unquote(parts.path, errors="surrogateescape"),
+                safe=_PATH_SAFE,
+                errors="surrogateescape",
+            )
+            or "/",
             urlencode(query, safe=":/"),
             "",
         )

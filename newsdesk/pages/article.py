@@ -255,7 +255,8 @@ class ArticlePage:
             return None
         for entry in classes:
             if isinstance(entry, dict) and entry.get("mapping") == mapping:
-                value = normalize.clean_text(entry.get("value"))
+                # Trimmed (the Arabic CMS leaves " سياسة"), direction marks removed.
+                value = self._strip(normalize.clean_text(entry.get("value")))
                 if value:
                     return value
         return None
@@ -284,7 +285,7 @@ class ArticlePage:
 
     def _canonical_link(self) -> str | None:
         el = self._one(self.sel.canonical_link)
-        return None if el is None else normalize.clean_text(el.get("href"))
+        return None if el is None else self._strip(normalize.clean_text(el.get("href")))
 
     def _absolute(self, candidate: str | None) -> str | None:
         """An http(s) URL resolved against the fetched URL, or ``None``."""
@@ -357,7 +358,7 @@ class ArticlePage:
         links = css(self.sel.breadcrumb_links)(self.root)
         if not links:
             return None
-        path = urlsplit(links[-1].get("href", "")).path
+        path = urlsplit(self._strip(links[-1].get("href", "")) or "").path
         segments = [s for s in path.split("/") if s]
         # Only a /videos/<section> link names a section; a trail that stops
         # at /videos would otherwise give the section "videos".
@@ -367,10 +368,18 @@ class ArticlePage:
 
     @_field
     def content_type(self) -> tuple[str, str]:
-        """``video`` when the section group is ``videos``, else ``article``."""
+        """``video`` when the section group is ``videos`` or the metadata has a ``video_duration``.
+
+        The Arabic site files video reports under ``/reports`` and ``/podcasts``
+        too; a page whose metadata gives the player's duration is a video
+        wherever it is filed (site-notes.md). Else ``article``.
+        """
         group = self.section_group()
-        is_video = group is not None and group == self.edition.video_group
-        return ("video" if is_video else "article"), LAYER_URL
+        if group is not None and group == self.edition.video_group:
+            return "video", LAYER_URL
+        if self._md("video_duration") is not None:
+            return "video", LAYER_METADATA
+        return "article", LAYER_URL
 
     @_field
     def title(self) -> tuple[str | None, str | None]:
@@ -515,7 +524,9 @@ class ArticlePage:
 
     def _page_image(self) -> str | None:
         img = self._one(self.sel.main_image)
-        return None if img is None else self._join(normalize.clean_text(img.get("src")))
+        if img is None:
+            return None
+        return self._join(self._strip(normalize.clean_text(img.get("src"))))
 
     def _join(self, candidate: str | None) -> str | None:
         if not candidate:
@@ -541,7 +552,7 @@ class ArticlePage:
         links: list[str] = []
         seen: set[str] = set()
         for a in css(self.sel.body_links)(container):
-            href = normalize.clean_text(a.get("href"), unescape=False)
+            href = self._strip(normalize.clean_text(a.get("href"), unescape=False))
             if not href:
                 continue
             try:
@@ -566,6 +577,11 @@ class ArticlePage:
         """Why this page is not an article, or ``None`` when it is one."""
         if self.root is None:
             return NotAnArticle("empty_page", "no HTML document")
+        non_article = self._non_article_path()
+        if non_article is not None:
+            # Author profiles and dossiers (Arabic /authors/, /coverage/) are in
+            # the sitemaps but are never articles, whatever their metadata says.
+            return NotAnArticle("not_article_type", f"path under {non_article!r}")
         page_type = self._md("type")
         if page_type == NON_ARTICLE_TYPE:
             return NotAnArticle("not_article_type", f"metadata type {page_type!r}")
@@ -577,6 +593,22 @@ class ArticlePage:
                 "no_published_at",
                 f"no readable publication time (displayed date: {shown!r})",
             )
+        return None
+
+    def _non_article_path(self) -> str | None:
+        """The edition's non-article prefix that the fetched or canonical path is under."""
+        prefixes = self.edition.non_article_paths
+        if not prefixes:
+            return None
+        for url in (self.fetched_url, self.url()):
+            try:
+                raw = urlsplit(url).path
+            except ValueError:
+                continue
+            path = "/" + "/".join(s for s in raw.split("/") if s)
+            for prefix in prefixes:
+                if path.startswith(prefix):
+                    return prefix
         return None
 
     def to_article(self, crawled_at: datetime | None = None) -> Article:
@@ -602,6 +634,7 @@ class ArticlePage:
             title=title,
             published_at=published_at,
             post_id=self.post_id(),
+            edition=self.edition.code,
             section=self.section(),
             section_group=self.section_group(),
             content_type=self.content_type(),

@@ -71,8 +71,15 @@ class ListingPage:
         self.sel: ListingSelectors = (selectors or self.edition.selectors).listing
         self.root = parse_html(html)
 
+    def _strip(self, value: str | None) -> str | None:
+        """``value`` without the edition's stray characters (Arabic direction marks)."""
+        chars = self.edition.text.strip_chars
+        if not chars or value is None:
+            return value
+        return normalize.clean_text(value.translate({ord(c): None for c in chars}), unescape=False)
+
     def _absolute(self, href: str | None) -> str | None:
-        href = normalize.clean_text(href, unescape=False)
+        href = self._strip(normalize.clean_text(href, unescape=False))
         if not href:
             return None
         try:
@@ -104,9 +111,9 @@ class ListingPage:
             cards.append(
                 Card(
                     url=url,
-                    title=_text(title),
-                    date=normalize.parse_display_day(_text(day), self.edition.dates),
-                    category=_text(category),
+                    title=self._strip(_text(title)),
+                    date=normalize.parse_display_day(self._strip(_text(day)), self.edition.dates),
+                    category=self._strip(_text(category)),
                 )
             )
         return cards
@@ -137,9 +144,18 @@ class ListingPage:
                 if url is None or label is None:
                     continue
                 segments = _path_segments(url)
-                # Only /<group>/<section> links are sections of this group.
-                if len(segments) != 2 or segments[0] != group or url in seen:
+                if url in seen:
                     continue
+                if len(segments) == 2 and segments[0] == group:
+                    # /<group>/<section>: a section of this group.
+                    slug, slug_group = segments[1], group
+                elif len(segments) == 1 and self.edition.group_of_section(segments[0]):
+                    # /<type> (Arabic /video, /articles): a section the edition's
+                    # menu files under its own group, whichever sub-menu lists it.
+                    slug, slug_group = segments[0], self.edition.group_of_section(segments[0])
+                else:
+                    continue
+                assert slug_group is not None
                 seen.add(url)
-                sections.append(SectionLink(group=group, slug=segments[1], label=label, url=url))
+                sections.append(SectionLink(group=slug_group, slug=slug, label=label, url=url))
         return sections
