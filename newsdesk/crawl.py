@@ -203,7 +203,7 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
     # The storage layer's session holds the writer lock for the whole crawl; opened
     # here so that a busy or damaged warehouse is one line before Scrapy starts.
     try:
-        session = WriterSession.open(warehouse)
+        session = WriterSession.open(warehouse, options.edition)
     except (WarehouseBusy, StorageError) as exc:
         raise CrawlError(str(exc)) from exc
     try:

@@ -59,13 +59,14 @@ class CommitResult:
 class WriterSession:
     """Everything a crawl writes goes through here (see the module docstring)."""
 
-    def __init__(self, warehouse: Warehouse, lock: WriterLock) -> None:
+    def __init__(self, warehouse: Warehouse, lock: WriterLock, edition: str = "en") -> None:
         self.warehouse = warehouse
         self.lock = lock
+        self.edition = edition
         self.store = ArticleStore(warehouse)
         self.index: dict[str, IndexEntry] = {}
         self.known: dict[str, datetime] = {}
-        self.state = CrawlState(CrawlState.path_for(warehouse))
+        self.state = CrawlState(CrawlState.path_for(warehouse, edition))
         self.failed_before: dict[str, str] = {}
         self.ledger = Ledger()
         self.run_id = "run"
@@ -86,10 +87,10 @@ class WriterSession:
     # -- opening -------------------------------------------------------------
 
     @classmethod
-    def open(cls, warehouse: Warehouse) -> WriterSession:
-        """Lock the warehouse and read it (raises `WarehouseBusy` or `StorageError`)."""
-        lock = WriterLock(warehouse).acquire()
-        session = cls(warehouse, lock)
+    def open(cls, warehouse: Warehouse, edition: str = "en") -> WriterSession:
+        """Lock one edition of the warehouse and read it (`WarehouseBusy`, `StorageError`)."""
+        lock = WriterLock(warehouse, edition).acquire()
+        session = cls(warehouse, lock, edition)
         try:
             session._prepare()
         except OSError as exc:
@@ -101,11 +102,12 @@ class WriterSession:
         return session
 
     @classmethod
-    def for_crawler(cls, crawler: Any) -> WriterSession:
+    def for_crawler(cls, crawler: Any, edition: str = "en") -> WriterSession:
         """The crawl's session, opened on first use (the spider's ``from_crawler``)."""
         session = getattr(crawler, _ATTR, None)
         if session is None:
-            session = cls.open(Warehouse.at(crawler.settings.get("NEWSDESK_WAREHOUSE")))
+            warehouse = Warehouse.at(crawler.settings.get("NEWSDESK_WAREHOUSE"))
+            session = cls.open(warehouse, edition)
             cls.attach(crawler, session)
         return session
 
@@ -124,14 +126,16 @@ class WriterSession:
         self.events_every = max(200, 4 * self.flush_every)
 
     def _prepare(self) -> None:
-        removed = recover(self.warehouse.root)
+        removed = recover(self.warehouse.root, self.edition)
         if removed:
             logger.warning("removed %d temporary files left by an interrupted writer", removed)
         try:
-            self.state = CrawlState.read(self.warehouse)
+            self.state = CrawlState.read(self.warehouse, self.edition)
         except InvalidState as exc:
             self._quarantine_state(str(exc))
-        damaged = self.store.verify(self.warehouse.root / "state" / "verified_parts.json")
+        damaged = self.store.verify(
+            self.warehouse.root / "state" / f"verified_parts.{self.edition}.json"
+        )
         table, unreadable = self.store.read_index_columns()
         damaged += [d for d in unreadable if d.path not in {x.path for x in damaged}]
         if damaged:
@@ -144,7 +148,7 @@ class WriterSession:
         self.failed_before = load_failed_urls(self.warehouse)
 
     def _quarantine_state(self, why: str) -> None:
-        path = CrawlState.path_for(self.warehouse)
+        path = CrawlState.path_for(self.warehouse, self.edition)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         aside = self.warehouse.quarantine / "state" / f"{path.name}.{stamp}"
         aside.parent.mkdir(parents=True, exist_ok=True)
@@ -194,7 +198,7 @@ class WriterSession:
             following = datetime(year, month, 28, tzinfo=UTC) + timedelta(days=7)
             months.add((following.year, following.month))
         self.state.forget_months(months)
-        txn = Transaction(self.warehouse.root)
+        txn = Transaction(self.warehouse.root, self.edition)
         self.store.stage_merge(wanted, index, txn)
         txn.stage_bytes(self.state.to_bytes(), self.state.path)
         txn.commit()
@@ -259,7 +263,7 @@ class WriterSession:
         notes = self._lastmod_notes()
         if not (self.articles or self.events or marks or notes):
             return result
-        txn = Transaction(self.warehouse.root)
+        txn = Transaction(self.warehouse.root, self.edition)
         merge = self.store.stage_merge(self.articles, self.index, txn)
         if self.events:
             day = datetime.now(UTC).date().isoformat()

@@ -62,13 +62,16 @@ class CrawlState:
     lastmods: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def path_for(cls, warehouse: Warehouse) -> Path:
-        return warehouse.root / STATE_FILE
+    def path_for(cls, warehouse: Warehouse, edition: str = "en") -> Path:
+        """Each edition's own file (``crawl_state.json`` is English, as it always was)."""
+        if edition == "en":
+            return warehouse.root / STATE_FILE
+        return warehouse.root / STATE_FILE.with_name(f"crawl_state.{edition}.json")
 
     @classmethod
-    def read(cls, warehouse: Warehouse) -> CrawlState:
+    def read(cls, warehouse: Warehouse, edition: str = "en") -> CrawlState:
         """The stored state (empty when there is none); raises `InvalidState` if damaged."""
-        path = cls.path_for(warehouse)
+        path = cls.path_for(warehouse, edition)
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -89,12 +92,12 @@ class CrawlState:
         )
 
     @classmethod
-    def load(cls, warehouse: Warehouse) -> CrawlState:
+    def load(cls, warehouse: Warehouse, edition: str = "en") -> CrawlState:
         """The stored state, or an empty one when it is missing or invalid."""
         try:
-            return cls.read(warehouse)
+            return cls.read(warehouse, edition)
         except InvalidState:
-            return cls(cls.path_for(warehouse))
+            return cls(cls.path_for(warehouse, edition))
 
     def to_bytes(self) -> bytes:
         payload = {

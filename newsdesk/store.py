@@ -137,46 +137,64 @@ def storage_error(exc: OSError, path: object) -> StorageError:
 
 
 class WriterLock:
-    """The exclusive writer lock of one warehouse: one crawl, reparse or import at a time.
+    """The writer lock of one warehouse: one writer per edition, or one for everything.
 
-    It is an interface of the storage (`Warehouse.writer_lock`), not a global: every
-    entry point that writes (the CLI, ``scrapy crawl``, Dagster, reparse) goes through
-    the storage and so takes it. ``acquire`` refuses at once with `WarehouseBusy`.
+    It is an interface of the storage, not a global: every entry point that
+    writes (the CLI, ``scrapy crawl``, Dagster, reparse) goes through the
+    storage and so takes it. A crawl of one edition (``edition="ar"``) holds
+    ``.writer.lock`` shared and ``.writer-ar.lock`` exclusive, so crawls of
+    different editions (whose partitions differ) run side by side, two of one
+    edition never. A whole-warehouse writer (``edition=None``: reparse,
+    migrate) holds ``.writer.lock`` exclusive. ``acquire`` refuses at once with
+    `WarehouseBusy`.
     """
 
-    def __init__(self, warehouse: Warehouse) -> None:
+    def __init__(self, warehouse: Warehouse, edition: str | None = None) -> None:
         self.warehouse = warehouse
-        self._handle: Any = None
+        self.edition = edition
+        self._handles: list[Any] = []
+
+    def _take(self, name: str, mode: int) -> None:
+        handle = open(self.warehouse.root / name, "a+")  # noqa: SIM115 - held open
+        try:
+            fcntl.flock(handle, mode | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            handle.close()
+            what = f"the {self.edition} edition of " if self.edition else ""
+            raise WarehouseBusy(
+                f"another crawl or reparse is writing to {what}{self.warehouse.root}; "
+                "wait for it to finish, then run the same command again"
+            ) from exc
+        self._handles.append(handle)
 
     def acquire(self) -> WriterLock:
         self.warehouse.root.mkdir(parents=True, exist_ok=True)
-        handle = open(self.warehouse.root / ".writer.lock", "a+")  # noqa: SIM115 - held open
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            handle.close()
-            raise WarehouseBusy(
-                f"another crawl or reparse is writing to {self.warehouse.root}; "
-                "wait for it to finish, then run the same command again"
-            ) from exc
-        self._handle = handle
+            if self.edition is None:
+                self._take(".writer.lock", fcntl.LOCK_EX)
+            else:
+                self._take(".writer.lock", fcntl.LOCK_SH)
+                self._take(f".writer-{self.edition}.lock", fcntl.LOCK_EX)
+        except BaseException:
+            self.release()
+            raise
         return self
 
     def release(self) -> None:
-        if self._handle is not None:
-            fcntl.flock(self._handle, fcntl.LOCK_UN)
-            self._handle.close()
-            self._handle = None
+        for handle in reversed(self._handles):
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            handle.close()
+        self._handles = []
 
     @property
     def held(self) -> bool:
-        return self._handle is not None
+        return bool(self._handles)
 
 
 @contextmanager
-def writer_lock(warehouse: Warehouse) -> Iterator[None]:
-    """Exclusive writer lock on the warehouse (one crawl or reparse at a time)."""
-    lock = WriterLock(warehouse).acquire()
+def writer_lock(warehouse: Warehouse, edition: str | None = None) -> Iterator[None]:
+    """The warehouse's writer lock (see `WriterLock`); ``None``: the whole warehouse."""
+    lock = WriterLock(warehouse, edition).acquire()
     try:
         yield
     finally:
@@ -196,8 +214,10 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def _tmp_for(path: Path) -> Path:
-    return path.parent / f".{path.name}.{uuid.uuid4().hex}.tmp"
+def _tmp_for(path: Path, tag: str = "all") -> Path:
+    # The writer's tag in the name: recovery removes only its own writer's leftovers,
+    # never the files another edition's writer is writing right now.
+    return path.parent / f".{path.name}.{tag}-{uuid.uuid4().hex}.tmp"
 
 
 def _write_parquet(table: pa.Table, path: Path) -> None:
@@ -224,6 +244,11 @@ def write_table_atomic(table: pa.Table, path: Path) -> None:
 JOURNAL_NAME = ".commit-journal.json"
 
 
+def journal_name(tag: str) -> str:
+    """The journal file of one writer (``all``: the whole-warehouse writer)."""
+    return JOURNAL_NAME if tag == "all" else f".commit-journal-{tag}.json"
+
+
 class Transaction:
     """Files written aside and installed together: all of them, or none.
 
@@ -232,8 +257,9 @@ class Transaction:
     so a warehouse that is moved still recovers.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, tag: str = "all") -> None:
         self.root = root
+        self.tag = tag
         self.installs: list[tuple[Path, Path]] = []
         self.deletes: list[Path] = []
 
@@ -241,7 +267,7 @@ class Transaction:
         return bool(self.installs or self.deletes)
 
     def _stage(self, path: Path, write: Any) -> None:
-        tmp = _tmp_for(path)
+        tmp = _tmp_for(path, self.tag)
         try:
             failpoint("stage", tmp)
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -293,8 +319,8 @@ class Transaction:
             ],
             "deletes": [os.path.relpath(path, self.root) for path in self.deletes],
         }
-        journal = self.root / JOURNAL_NAME
-        tmp = journal.with_name(f"{JOURNAL_NAME}.{uuid.uuid4().hex}.tmp")
+        journal = self.root / journal_name(self.tag)
+        tmp = journal.with_name(f"{journal.name}.{self.tag}-{uuid.uuid4().hex}.tmp")
         try:
             failpoint("journal", tmp)
             tmp.write_text(json.dumps(payload))
@@ -331,38 +357,53 @@ def _apply_journal(root: Path, payload: dict[str, Any]) -> None:
         _fsync_dir(directory)
 
 
-def recover(root: Path) -> int:
-    """Finish a commit a killed writer left half-applied, and drop uncommitted temp files.
+def recover(root: Path, tag: str | None = None) -> int:
+    """Finish commits a killed writer left half-applied, and drop its uncommitted temp files.
 
-    Call it holding the writer lock. Returns how many temporary files were removed.
+    Call it holding the writer lock: ``tag`` is an edition's (its own journal and
+    temporary files only), ``None`` the whole warehouse (every journal, every
+    temporary file). Returns how many temporary files were removed.
     """
-    journal = root / JOURNAL_NAME
-    if journal.exists():
-        try:
-            payload = json.loads(journal.read_text())
-            installs = payload["installs"]
-            deletes = payload["deletes"]
-        except (OSError, ValueError, KeyError, TypeError):
-            # The journal is renamed into place whole, so this is damage, not a torn write:
-            # keep it for inspection and install nothing.
-            aside = root / "quarantine" / f"{JOURNAL_NAME}.{uuid.uuid4().hex[:8]}"
-            aside.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(journal, aside)
-            logger.warning("unreadable commit journal moved to %s", aside)
-        else:
-            logger.warning("finishing a commit interrupted by a kill (%d files)", len(installs))
-            _apply_journal(root, {"installs": installs, "deletes": deletes})
-            journal.unlink()
-            _fsync_dir(root)
-    return remove_stale_temp_files(root)
+    if tag is None:
+        journals = sorted(root.glob(".commit-journal*.json")) if root.exists() else []
+    else:
+        # An edition's writer holds the whole-warehouse lock shared, so no
+        # whole-warehouse writer runs: its journal, if any, is a killed one's.
+        journals = [root / journal_name(tag), root / JOURNAL_NAME]
+    for journal in journals:
+        if journal.exists():
+            _roll_forward(root, journal)
+    if tag is None:
+        return remove_stale_temp_files(root)
+    return remove_stale_temp_files(root, tag) + remove_stale_temp_files(root, "all")
 
 
-def remove_stale_temp_files(root: Path) -> int:
-    """Delete temporary files left by a writer that was killed; returns how many."""
+def _roll_forward(root: Path, journal: Path) -> None:
+    try:
+        payload = json.loads(journal.read_text())
+        installs = payload["installs"]
+        deletes = payload["deletes"]
+    except (OSError, ValueError, KeyError, TypeError):
+        # The journal is renamed into place whole, so this is damage, not a torn write:
+        # keep it for inspection and install nothing.
+        aside = root / "quarantine" / f"{journal.name}.{uuid.uuid4().hex[:8]}"
+        aside.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(journal, aside)
+        logger.warning("unreadable commit journal moved to %s", aside)
+        return
+    logger.warning("finishing a commit interrupted by a kill (%d files)", len(installs))
+    _apply_journal(root, {"installs": installs, "deletes": deletes})
+    journal.unlink()
+    _fsync_dir(root)
+
+
+def remove_stale_temp_files(root: Path, tag: str | None = None) -> int:
+    """Delete temporary files left by a killed writer (``tag``: that writer's only)."""
     if not root.exists():
         return 0
+    pattern = ".*.tmp" if tag is None else f".*.{tag}-*.tmp"
     count = 0
-    for tmp in root.rglob(".*.tmp"):
+    for tmp in root.rglob(pattern):
         if tmp.is_file():
             tmp.unlink(missing_ok=True)
             count += 1

@@ -131,7 +131,7 @@ class AlMayadeenSpider(scrapy.Spider):
             # The replica: drop the live politeness delays, nothing else changes.
             crawler.settings.setdict(crawler.settings.getdict("FAST_PROFILE"), priority="spider")
         # The storage layer: takes the writer lock, repairs, and tells what is stored.
-        session = WriterSession.for_crawler(crawler)
+        session = WriterSession.for_crawler(crawler, spider.edition.code)
         session.run_id = spider.run_id
         spider.session = session
         spider.known = session.known

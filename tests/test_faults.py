@@ -23,7 +23,7 @@ import pytest
 
 from newsdesk.replica.server import ReplicaServer
 from newsdesk.state import CrawlState
-from newsdesk.store import JOURNAL_NAME, ArticleStore, WarehouseBusy, WriterLock
+from newsdesk.store import JOURNAL_NAME, ArticleStore, WarehouseBusy, WriterLock, journal_name
 from newsdesk.warehouse import Warehouse
 
 pytestmark = pytest.mark.faults
@@ -175,7 +175,7 @@ def test_kill_during_a_commit_is_rolled_forward_or_back(tmp_path, point):
         proc.wait(timeout=120)
         assert proc.returncode == -signal.SIGKILL
         if point.startswith("commit.apply"):
-            assert (wh.root / JOURNAL_NAME).exists(), "the kill should land mid-commit"
+            assert (wh.root / journal_name("en")).exists(), "the kill should land mid-commit"
         again = _crawl_cli(server, wh)
         truth = _truth(server)
     assert again.returncode == 0, again.stderr

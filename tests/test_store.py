@@ -125,3 +125,34 @@ def test_rehash_changes_with_content():
     before = a.content_hash
     a.body = "Another body."
     assert rehash(a).content_hash != before
+
+
+def test_writers_of_different_editions_run_side_by_side_but_not_of_one(tmp_path):
+    from newsdesk.store import WriterLock
+
+    wh = Warehouse(tmp_path)
+    en = WriterLock(wh, "en").acquire()
+    ar = WriterLock(wh, "ar").acquire()  # another edition: allowed
+    with pytest.raises(WarehouseBusy):
+        WriterLock(wh, "en").acquire()
+    with pytest.raises(WarehouseBusy):
+        WriterLock(wh).acquire()  # the whole warehouse (reparse) waits for both
+    en.release()
+    ar.release()
+    whole = WriterLock(wh).acquire()
+    with pytest.raises(WarehouseBusy):
+        WriterLock(wh, "es").acquire()
+    whole.release()
+
+
+def test_recovery_by_one_edition_leaves_another_writers_temp_files(tmp_path):
+    from newsdesk.store import recover
+
+    wh = Warehouse(tmp_path)
+    mine = tmp_path / "articles" / ".part-0.parquet.en-abc.tmp"
+    theirs = tmp_path / "articles" / ".part-0.parquet.ar-def.tmp"
+    mine.parent.mkdir(parents=True)
+    mine.write_bytes(b"x")
+    theirs.write_bytes(b"y")
+    assert recover(wh.root, "en") == 1
+    assert theirs.exists() and not mine.exists()
