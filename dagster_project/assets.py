@@ -215,6 +215,24 @@ def table_definitions(sql_dir: Path = SQL_DIR) -> list[TableDef]:
     return tables
 
 
+def _spec_metadata(table: TableDef) -> dict[str, Any]:
+    metadata: dict[str, Any] = {"sql_file": table.sql_file.name}
+    declared = declared_columns.TABLES.get(table.name)
+    if declared is not None:
+        # The declared columns show in the UI before the first materialization.
+        metadata["dagster/column_schema"] = dg.TableSchema(
+            columns=[
+                dg.TableColumn(c.name, _declared_type(c), description=c.meaning)
+                for c in declared.columns
+            ]
+        )
+    return metadata
+
+
+def _declared_type(column: declared_columns.Column) -> str:
+    return str(column.arrow) if column.arrow is not None else "computed"
+
+
 def table_specs(tables: Sequence[TableDef]) -> list[dg.AssetSpec]:
     """One AssetSpec per table, with its lineage (other tables, or the crawl assets)."""
     names = {t.name for t in tables}
@@ -281,24 +299,6 @@ PREVIEW_ROWS = 10
 PER_DAY_DAYS = 31
 
 MetadataFn = Callable[[duckdb.DuckDBPyConnection], dict[str, Any]]
-
-
-def _spec_metadata(table: TableDef) -> dict[str, Any]:
-    metadata: dict[str, Any] = {"sql_file": table.sql_file.name}
-    declared = declared_columns.TABLES.get(table.name)
-    if declared is not None:
-        # The declared columns show in the UI before the first materialization.
-        metadata["dagster/column_schema"] = dg.TableSchema(
-            columns=[
-                dg.TableColumn(c.name, _declared_type(c), description=c.meaning)
-                for c in declared.columns
-            ]
-        )
-    return metadata
-
-
-def _declared_type(column: declared_columns.Column) -> str:
-    return str(column.arrow) if column.arrow is not None else "computed"
 
 
 def column_descriptions(name: str) -> dict[str, str]:

@@ -99,3 +99,12 @@ def test_article_ids_are_unique_across_editions_and_english_ids_unchanged():
     ruled = dc.replace(english, code="yy", id_rule=edition_id_rule("yy"))
     assert ruled.article_id_for(url) not in {other.article_id_for(url), article_id_for(url)}
     assert len(ruled.article_id_for(url)) == 16
+
+
+def test_dagster_column_schemas_carry_the_declared_meanings():
+    from dagster_project.assets import table_definitions, table_specs
+
+    specs = {spec.key.path[-1]: spec for spec in table_specs(table_definitions())}
+    schema = specs["articles"].metadata["dagster/column_schema"]
+    described = {c.name: c.description for c in schema.columns}
+    assert described == {c.name: c.meaning for c in columns.TABLES["articles"].columns}
