@@ -46,7 +46,9 @@ TS = columns.TS
 STRINGS = columns.STRINGS
 
 #: The columns inside an articles part file. ``edition``, ``year`` and ``month`` are
-#: hive folder levels only, so every reader sees each of them once, from one source.
+#: hive folder levels only, so every reader sees each of them once, from one source:
+#: DuckDB (hive_partitioning) and pyarrow both let the folder's value silently win
+#: over a same-named file column, so two copies could disagree unseen.
 ARTICLE_SCHEMA = columns.arrow_schema(columns.ARTICLES)
 #: The partition levels of the articles dataset and their types.
 ARTICLE_PARTITIONING = pa.schema(
