@@ -6,7 +6,7 @@ own process (peak memory is the child's own ``VmHWM``):
 
 * the floor: the articles Parquet copied as-is into a DuckDB table;
 * ``newsdesk.build.build_database`` itself (the timed build);
-* the same build replayed step by step, to time each ``warehouse/sql`` file.
+* the same build replayed step by step, to time each ``newsdesk/sql`` file.
 
 Then typical analyst queries run on the built database (a read-only connection
 opened by ``newsdesk.build.connect``): the first (cold) run, then the median of

@@ -8,7 +8,7 @@ Both run the Scrapy crawl in a subprocess through Dagster Pipes (one reactor
 per process) and write the same Parquet dataset, where the store replaces rows
 by article_id, so re-running either is idempotent.
 
-* ``duckdb/<table>``: one asset per table in ``warehouse/sql/*.sql``, all built
+* ``duckdb/<table>``: one asset per table in ``newsdesk/sql/*.sql``, all built
   by one call to `newsdesk.build.build_database` (into a new file that is
   swapped in atomically), one DuckDB writer at a time (the ``newsdesk_duckdb``
   pool).
@@ -31,6 +31,7 @@ from pydantic import Field
 
 from dagster_project.partitions import monthly_partitions
 from dagster_project.resources import NewsdeskResource
+from newsdesk import columns as declared_columns
 from newsdesk.build import SQL_DIR, BuildError, BuildResult, build_database, connect, sql_files
 
 # Concurrency pools (limits live in the instance: dagster_project/dagster.yaml
@@ -182,7 +183,7 @@ _COMMENT = re.compile(r"--[^\n]*")
 
 @dataclass(frozen=True)
 class TableDef:
-    """A table as declared by one ``warehouse/sql`` file."""
+    """A table as declared by one ``newsdesk/sql`` file."""
 
     name: str
     sql_file: Path
@@ -214,6 +215,24 @@ def table_definitions(sql_dir: Path = SQL_DIR) -> list[TableDef]:
     return tables
 
 
+def _spec_metadata(table: TableDef) -> dict[str, Any]:
+    metadata: dict[str, Any] = {"sql_file": table.sql_file.name}
+    declared = declared_columns.TABLES.get(table.name)
+    if declared is not None:
+        # The declared columns show in the UI before the first materialization.
+        metadata["dagster/column_schema"] = dg.TableSchema(
+            columns=[
+                dg.TableColumn(c.name, _declared_type(c), description=c.meaning)
+                for c in declared.columns
+            ]
+        )
+    return metadata
+
+
+def _declared_type(column: declared_columns.Column) -> str:
+    return str(column.arrow) if column.arrow is not None else "computed"
+
+
 def table_specs(tables: Sequence[TableDef]) -> list[dg.AssetSpec]:
     """One AssetSpec per table, with its lineage (other tables, or the crawl assets)."""
     names = {t.name for t in tables}
@@ -231,8 +250,8 @@ def table_specs(tables: Sequence[TableDef]) -> list[dg.AssetSpec]:
                 deps=deps,
                 group_name=DUCKDB_GROUP,
                 kinds={"duckdb"},
-                description=f"{table.description} (SQL: warehouse/sql/{table.sql_file.name})",
-                metadata={"sql_file": table.sql_file.name},
+                description=f"{table.description} (SQL: newsdesk/sql/{table.sql_file.name})",
+                metadata=_spec_metadata(table),
             )
         )
     return specs
@@ -282,21 +301,31 @@ PER_DAY_DAYS = 31
 MetadataFn = Callable[[duckdb.DuckDBPyConnection], dict[str, Any]]
 
 
+def column_descriptions(name: str) -> dict[str, str]:
+    """column -> meaning of a built table, from the single declaration (`newsdesk.columns`)."""
+    declared = declared_columns.TABLES.get(name)
+    return {c.name: c.meaning for c in declared.columns} if declared is not None else {}
+
+
 def table_metadata(
     con: duckdb.DuckDBPyConnection, name: str, result: BuildResult
 ) -> dict[str, Any]:
     """What a person wants to see about a freshly built table in the UI."""
-    columns = con.execute(
+    table_columns = con.execute(
         "SELECT column_name, data_type FROM duckdb_columns() "
         "WHERE schema_name = 'main' AND table_name = ? ORDER BY column_index",
         [name],
     ).fetchall()
+    meanings = column_descriptions(name)
     metadata: dict[str, Any] = {
         # Dagster's standard keys: the UI shows them as the row count and the columns.
         "dagster/row_count": dg.MetadataValue.int(result.tables[name]),
         "dagster/column_schema": dg.MetadataValue.table_schema(
             dg.TableSchema(
-                columns=[dg.TableColumn(column, str(dtype)) for column, dtype in columns]
+                columns=[
+                    dg.TableColumn(column, str(dtype), description=meanings.get(column))
+                    for column, dtype in table_columns
+                ]
             )
         ),
         "dagster/table_name": dg.MetadataValue.text(f"newsdesk.main.{name}"),

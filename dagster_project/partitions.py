@@ -3,7 +3,7 @@
 A partition key is ``YYYY-MM``, the value ``newsdesk crawl --month`` takes: one
 of the site's monthly sitemap files, which file articles by their publication
 month in Beirut time (the site's time zone), hence the partitions' time zone.
-The Parquet dataset's ``year=/month=`` directories are UTC months, so the few
+The Parquet dataset's ``edition=/year=/month=`` directories hold UTC months, so the few
 articles of a month's first hours (Beirut is UTC+2/+3) are stored in the
 previous UTC month; re-running a partition still replaces exactly its own
 articles' rows (the store replaces rows by article_id).

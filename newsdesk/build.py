@@ -7,9 +7,12 @@ it over ``newsdesk.duckdb``. An analyst's open read-only connection keeps
 reading the old file (its inode stays alive) and never sees a half-built
 database; a build lock keeps builds one at a time.
 
-The table SQL lives in ``warehouse/sql/*.sql`` (run in name order) and reads
-the temporary views ``src_articles``, ``src_crawl_log``, ``src_article_revisions``
+The table SQL lives in the package, ``newsdesk/sql/*.sql`` (run in name order,
+found with importlib.resources so an installed wheel has it too), and reads the
+temporary views ``src_articles``, ``src_crawl_log``, ``src_article_revisions``
 and ``src_crawl_runs`` that this module defines over the Parquet/JSON files.
+After the SQL, every table, view and column gets a ``COMMENT ON`` from the
+single column declaration (`newsdesk.columns`).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
@@ -28,11 +32,17 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from newsdesk import duckdb_ext
+from newsdesk import columns, duckdb_ext
 from newsdesk.store import CRAWL_LOG_SCHEMA, REVISION_SCHEMA
 from newsdesk.warehouse import Warehouse
 
-SQL_DIR = Path(__file__).resolve().parent.parent / "warehouse" / "sql"
+
+def _package_sql_dir() -> Path:
+    """``newsdesk/sql`` inside the installed package (a source checkout or a wheel)."""
+    return Path(str(resources.files("newsdesk") / "sql"))
+
+
+SQL_DIR = _package_sql_dir()
 
 
 class BuildError(RuntimeError):
@@ -217,12 +227,17 @@ def _build_into(tmp: Path, warehouse: Warehouse, sql_dir: Path) -> dict[str, int
         raise BuildError(str(exc)) from exc
     try:
         _define_sources(con, warehouse)
-        for sql_path in sql_files(sql_dir):
+        scripts = sql_files(sql_dir)
+        if not scripts:
+            # Never "build" an empty database: a packaging mistake must be loud.
+            raise BuildError(f"no table SQL (*.sql) in {sql_dir}: the installation is incomplete")
+        for sql_path in scripts:
             try:
                 con.execute(sql_path.read_text())
             except duckdb.Error as exc:
                 _check_inputs(warehouse, full=True)
                 raise BuildError(f"{sql_path.name}: {exc}") from exc
+        _comment(con)
         tables = {
             name: int(con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0])
             for (name,) in con.execute(
@@ -237,6 +252,25 @@ def _build_into(tmp: Path, warehouse: Warehouse, sql_dir: Path) -> dict[str, int
     return tables
 
 
+def _comment(con: duckdb.DuckDBPyConnection) -> None:
+    """``COMMENT ON`` every declared table, view and column: meanings where analysts look."""
+    kinds = {
+        name: "TABLE"
+        for (name,) in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND NOT temporary"
+        ).fetchall()
+    }
+    kinds.update(
+        (name, "VIEW")
+        for (name,) in con.execute(
+            "SELECT view_name FROM duckdb_views() "
+            "WHERE schema_name = 'main' AND NOT temporary AND NOT internal"
+        ).fetchall()
+    )
+    for statement in columns.comment_statements(kinds):
+        con.execute(statement)
+
+
 def finish_interrupted_commit(warehouse: Warehouse) -> None:
     """Roll forward a crawl's commit cut by a kill, when no writer is running.
 
@@ -244,7 +278,7 @@ def finish_interrupted_commit(warehouse: Warehouse) -> None:
     old and new partition); the build must not read it that way. A running
     writer has done this itself when it started.
     """
-    from newsdesk.store import WarehouseBusy, WriterLock, recover
+    from newsdesk.store import DamagedPartFile, WarehouseBusy, WriterLock, recover
 
     try:
         lock = WriterLock(warehouse).acquire()
@@ -252,8 +286,12 @@ def finish_interrupted_commit(warehouse: Warehouse) -> None:
         return  # a writer runs (it recovered), or a read-only copy of a warehouse
     try:
         recover(warehouse.root)
-    except OSError:
-        pass  # read-only: the build reads what is there
+        # A warehouse from before editions is migrated on first use, here too.
+        from newsdesk.migrate import migrate_locked
+
+        migrate_locked(warehouse)
+    except (OSError, DamagedPartFile):
+        pass  # read-only, or a damaged file that the input check names next
     finally:
         lock.release()
 

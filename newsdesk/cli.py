@@ -173,6 +173,15 @@ def build_parser() -> argparse.ArgumentParser:
     reparse.add_argument("--until", metavar="DATE", default=None, help="fetched before this date")
     _add_warehouse(reparse)
 
+    migrate = sub.add_parser(
+        "migrate",
+        help="move a warehouse written before editions to the current layout",
+        description="Move articles/year=/month= part files to articles/edition=en/year=/month= "
+        "and add the columns introduced since (null), in one atomic commit. Crawl, reparse and "
+        "build do this on first use; running it again does nothing.",
+    )
+    _add_warehouse(migrate)
+
     from newsdesk.analyst.commands import register as register_analyst_commands
 
     register_analyst_commands(sub)
@@ -311,6 +320,24 @@ def cmd_reparse(args: argparse.Namespace) -> int:
     return 0 if result.complete else EXIT_FAILED
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from newsdesk.migrate import migrate
+    from newsdesk.store import DamagedPartFile, StorageError, WarehouseBusy
+    from newsdesk.warehouse import Warehouse
+
+    warehouse = Warehouse.at(args.warehouse)
+    if not warehouse.root.exists():
+        raise CliError(f"no warehouse at {warehouse.root}")
+    try:
+        result = migrate(warehouse)
+    except (WarehouseBusy, StorageError, DamagedPartFile) as exc:
+        raise CliError(str(exc)) from exc
+    except OSError as exc:
+        raise _os_error(exc, "migrate", _DISK_HINT) from exc
+    print(result.render())
+    return 0
+
+
 def cmd_mirror_serve(args: argparse.Namespace) -> int:
     from newsdesk.replica.server import serve_forever
 
@@ -340,6 +367,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "demo": cmd_demo,
     "mirror": cmd_mirror_serve,
     "reparse": cmd_reparse,
+    "migrate": cmd_migrate,
 }
 
 

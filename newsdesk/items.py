@@ -1,5 +1,8 @@
 """Typed items. Field names are the dataset's column names.
 
+The columns themselves (types, meanings, derivations) are declared once in
+`newsdesk.columns`; a test checks that `Article`'s fields are its ``ITEM_COLUMNS``.
+
 `Article` is what a page class returns and what lands, one row per article, in
 ``<warehouse>/articles/``. `CrawlEvent` is one row of ``<warehouse>/crawl_log/``:
 every fetched URL with what became of it, so failures are data, not noise.
@@ -12,7 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-SCHEMA_VERSION = "1"
+from newsdesk.columns import SCHEMA_VERSION
+
+__all__ = ["CONTENT_FIELDS", "HASH_IF_SET", "SCHEMA_VERSION", "Article", "CrawlEvent"]
 
 
 @dataclass
@@ -37,6 +42,8 @@ class Article:
     updated_at: datetime | None = None
     read_time_min: int | None = None
     word_count: int | None = None
+    # Seconds of the article's video (metadata ``video_duration``); None when absent.
+    video_duration_s: int | None = None
     body: str = ""
     image_url: str | None = None
     image_caption: str | None = None
@@ -70,11 +77,17 @@ CONTENT_FIELDS: tuple[str, ...] = (
     "updated_at",
     "read_time_min",
     "word_count",
+    "video_duration_s",
     "body",
     "image_url",
     "image_caption",
     "links",
 )
+
+# Content fields added after articles were first stored: hashed only when set, so
+# an article stored before the field existed (its value None) keeps its hash and
+# does not look edited on the next crawl or reparse.
+HASH_IF_SET: frozenset[str] = frozenset({"video_duration_s"})
 
 
 @dataclass

@@ -321,6 +321,36 @@ def parse_read_time(s: object) -> int | None:
     return int(m.group(1)) if m else None
 
 
+_CLOCK = re.compile(r"^(?:(\d{1,3}):)?(\d{1,2}):(\d{1,2})$")
+_ISO_DURATION = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?$", re.IGNORECASE)
+
+
+def parse_duration_s(value: object) -> int | None:
+    """A video duration in whole seconds, or ``None`` when absent or unreadable.
+
+    The site's metadata writes ``"00:03:12"``; ``"3:12"``, a bare number of
+    seconds and ISO 8601 (``"PT3M12S"``, the schema.org form) are read too.
+    """
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return int(value) if value >= 0 else None
+    text = clean_text(value)
+    if text is None:
+        return None
+    if text.isdigit():
+        return int(text)
+    clock = _CLOCK.match(text)
+    if clock:
+        hours, minutes, seconds = (int(g) if g else 0 for g in clock.groups())
+        return hours * 3600 + minutes * 60 + seconds
+    iso = _ISO_DURATION.match(text)
+    if iso and any(iso.groups()):
+        hours, minutes = (int(g) if g else 0 for g in iso.groups()[:2])
+        return hours * 3600 + minutes * 60 + int(float(iso.group(3) or 0))
+    return None
+
+
 def slugify_section(label: object) -> str:
     """A section label as the site slugs it: lower case, ``&`` -> ``-``, spaces -> ``-``.
 

@@ -36,10 +36,11 @@ import pyarrow.parquet as pq
 from newsdesk import editions
 from newsdesk.archive import ArchiveDamage, iter_archive, recover_open_files
 from newsdesk.build import check_parquet_file
+from newsdesk.editions.spec import Edition
 from newsdesk.items import Article
+from newsdesk.migrate import migrate_locked
 from newsdesk.pages.article import NotAnArticle
-from newsdesk.store import ArticleStore, recover, row_to_article, writer_lock
-from newsdesk.urls import article_id_for
+from newsdesk.store import ArticleStore, partition_key, recover, row_to_article, writer_lock
 from newsdesk.warehouse import Warehouse
 from pipelines.validate import validation_error
 
@@ -174,14 +175,14 @@ def replay(
             result.failures[exc.reason] += 1
             # Remembered, not applied: a later response of the same URL that
             # is an article again wins (responses are in fetch order).
-            out.non_articles[_url_id(record.url)] = (record.url, exc.reason)
+            out.non_articles[_url_id(record.url, edition)] = (record.url, exc.reason)
             continue
         reason = validation_error(article, now)
         if reason is not None:
             result.failures[reason] += 1
             continue
         out.non_articles.pop(article.article_id, None)
-        out.non_articles.pop(_url_id(record.url), None)
+        out.non_articles.pop(_url_id(record.url, edition), None)
         previous = out.articles.get(article.article_id)
         if previous is None or previous.content_hash != article.content_hash:
             out.articles[article.article_id] = article
@@ -192,9 +193,10 @@ def replay(
     return out, result
 
 
-def _url_id(url: str) -> str:
+def _url_id(url: str, edition: Edition) -> str:
+    """The id a URL's article has in its edition (ids differ between editions)."""
     try:
-        return article_id_for(url)
+        return edition.article_id_for(url)
     except ValueError:
         return ""
 
@@ -223,7 +225,10 @@ def _read_stored(
                 "articles were re-derived from the archive where it has them",
             )
             continue
+        key = partition_key(path)
         for row in rows:
+            # The edition is the partition's folder, not a column of the file.
+            row["edition"] = key[0] if key is not None else "en"
             article = row_to_article(row)
             stored[article.article_id] = article
     return stored, unreadable
@@ -301,6 +306,7 @@ def reparse(
         recover_open_files(warehouse.raw)
         recover(warehouse.root)  # a crawl's commit cut by a kill is finished first
         recover_interrupted_swap(warehouse)
+        migrate_locked(warehouse)  # a warehouse from before editions: moved first
         result = ReparseResult()
         if since is not None or until is not None:
             return _reparse_window(warehouse, since, until, result)

@@ -29,6 +29,7 @@ from newsdesk.store import (
     ArticleStore,
     DamagedPartFile,
     IndexEntry,
+    PartitionKey,
     StorageError,
     Transaction,
     WriterLock,
@@ -129,6 +130,10 @@ class WriterSession:
         removed = recover(self.warehouse.root, self.edition)
         if removed:
             logger.warning("removed %d temporary files left by an interrupted writer", removed)
+        # A warehouse written before editions is moved to the current layout first.
+        from newsdesk.migrate import migrate_locked
+
+        migrate_locked(self.warehouse)
         try:
             self.state = CrawlState.read(self.warehouse, self.edition)
         except InvalidState as exc:
@@ -164,7 +169,7 @@ class WriterSession:
 
     def _repair(self, damaged: list[DamagedPartFile]) -> None:
         """Move damaged part files aside and re-derive their partitions' articles."""
-        keys: set[tuple[int, int]] = set()
+        keys: set[PartitionKey] = set()
         for exc in damaged:
             aside = self.store.quarantine(exc.path)
             logger.warning(
@@ -181,7 +186,7 @@ class WriterSession:
         index = index_from_table(table)
         self._rederive(keys, index)
 
-    def _rederive(self, keys: set[tuple[int, int]], index: dict[str, IndexEntry]) -> None:
+    def _rederive(self, keys: set[PartitionKey], index: dict[str, IndexEntry]) -> None:
         from newsdesk.reparse import replay
 
         replayed, _result = replay(self.warehouse)
@@ -193,7 +198,7 @@ class WriterSession:
         # The site files articles by Beirut month (UTC month or the next): forget
         # what was read of those so a crawl looks for what the archive lacks.
         months: set[tuple[int, int]] = set()
-        for year, month in keys:
+        for _edition, year, month in keys:
             months.add((year, month))
             following = datetime(year, month, 28, tzinfo=UTC) + timedelta(days=7)
             months.add((following.year, following.month))

@@ -1,6 +1,6 @@
 """The Parquet side of the warehouse: schemas, atomic commits and the article merge.
 
-Articles live in one file per (year, month) partition. A merge rewrites only
+Articles live in one file per (edition, year, month) partition. A merge rewrites only
 the partitions it touches: the old file is read, rows being replaced are
 filtered out, the new rows are added, and the result is written aside.
 
@@ -34,81 +34,34 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
+from newsdesk import columns
 from newsdesk.failpoints import failpoint
-from newsdesk.items import CONTENT_FIELDS, SCHEMA_VERSION, Article, CrawlEvent
+from newsdesk.items import CONTENT_FIELDS, Article, CrawlEvent
 from newsdesk.warehouse import Warehouse
 
 logger = logging.getLogger(__name__)
 
-TS = pa.timestamp("us", tz="UTC")
-STRINGS = pa.list_(pa.string())
+# The schemas are derived from the single column declaration (newsdesk/columns.py).
+TS = columns.TS
+STRINGS = columns.STRINGS
 
-ARTICLE_SCHEMA = pa.schema(
+#: The columns inside an articles part file. ``edition``, ``year`` and ``month`` are
+#: hive folder levels only, so every reader sees each of them once, from one source:
+#: DuckDB (hive_partitioning) and pyarrow both let the folder's value silently win
+#: over a same-named file column, so two copies could disagree unseen.
+ARTICLE_SCHEMA = columns.arrow_schema(columns.ARTICLES)
+#: The partition levels of the articles dataset and their types.
+ARTICLE_PARTITIONING = pa.schema(
     [
-        pa.field("article_id", pa.string(), nullable=False),
-        pa.field("post_id", pa.string()),
-        pa.field("url", pa.string(), nullable=False),
-        pa.field("edition", pa.string()),
-        pa.field("section", pa.string()),
-        pa.field("section_group", pa.string()),
-        pa.field("content_type", pa.string()),
-        pa.field("title", pa.string(), nullable=False),
-        pa.field("subtitle", pa.string()),
-        pa.field("authors", STRINGS),
-        pa.field("tags", STRINGS),
-        pa.field("source", pa.string()),
-        pa.field("region", pa.string()),
-        pa.field("coverage", pa.string()),
-        pa.field("published_at", TS, nullable=False),
-        pa.field("updated_at", TS),
-        pa.field("read_time_min", pa.int32()),
-        pa.field("word_count", pa.int32()),
-        pa.field("body", pa.string()),
-        pa.field("image_url", pa.string()),
-        pa.field("image_caption", pa.string()),
-        pa.field("links", STRINGS),
-        pa.field("field_layers", pa.map_(pa.string(), pa.string())),
-        pa.field("crawled_at", TS),
-        pa.field("content_hash", pa.string()),
-    ],
-    metadata={
-        b"newsdesk.schema_version": SCHEMA_VERSION.encode(),
-        b"newsdesk.dataset": b"articles",
-    },
+        pa.field(c.name, c.arrow, nullable=False)
+        for c in columns.ARTICLES.columns
+        if c.stored == "partition"
+    ]
 )
-
-CRAWL_LOG_SCHEMA = pa.schema(
-    [
-        pa.field("run_id", pa.string(), nullable=False),
-        pa.field("url", pa.string(), nullable=False),
-        pa.field("outcome", pa.string(), nullable=False),
-        pa.field("fetched_at", TS, nullable=False),
-        pa.field("http_status", pa.int32()),
-        pa.field("reason", pa.string()),
-        pa.field("detail", pa.string()),
-        pa.field("article_id", pa.string()),
-    ],
-    metadata={
-        b"newsdesk.schema_version": SCHEMA_VERSION.encode(),
-        b"newsdesk.dataset": b"crawl_log",
-    },
-)
-
-REVISION_SCHEMA = pa.schema(
-    [
-        pa.field("article_id", pa.string(), nullable=False),
-        pa.field("revision", pa.int32(), nullable=False),
-        pa.field("content_hash", pa.string(), nullable=False),
-        pa.field("changed_fields", STRINGS),
-        pa.field("previous_values", pa.string()),
-        pa.field("seen_at", TS),
-        pa.field("replaced_at", TS, nullable=False),
-    ],
-    metadata={
-        b"newsdesk.schema_version": SCHEMA_VERSION.encode(),
-        b"newsdesk.dataset": b"article_revisions",
-    },
-)
+#: An article as a row: the item's fields (the file columns plus its edition).
+ARTICLE_ROW_COLUMNS: list[str] = list(columns.ITEM_COLUMNS)
+CRAWL_LOG_SCHEMA = columns.arrow_schema(columns.CRAWL_LOG)
+REVISION_SCHEMA = columns.arrow_schema(columns.ARTICLE_REVISIONS)
 
 PART_FILE = "part-0.parquet"
 
@@ -411,6 +364,7 @@ def remove_stale_temp_files(root: Path, tag: str | None = None) -> int:
 
 
 def articles_to_table(articles: Iterable[Article]) -> pa.Table:
+    """The articles as the columns of a part file (their edition is the partition's)."""
     rows = []
     for article in articles:
         row = article.to_dict()
@@ -424,8 +378,13 @@ def events_to_table(events: Iterable[CrawlEvent]) -> pa.Table:
 
 
 def row_to_article(row: dict[str, Any]) -> Article:
-    """An Article from a dataset row (as given by ``Table.to_pylist``)."""
-    values = {name: row.get(name) for name in ARTICLE_SCHEMA.names}
+    """An Article from a dataset row (as given by ``Table.to_pylist``).
+
+    The row's ``edition`` comes from the partition level; a bare part file's row
+    (no partition columns) is English, the only edition stored before editions.
+    """
+    values = {name: row.get(name) for name in ARTICLE_ROW_COLUMNS}
+    values["edition"] = values.get("edition") or "en"
     layers = values.get("field_layers") or []
     values["field_layers"] = dict(layers) if not isinstance(layers, dict) else layers
     for name in ("authors", "tags", "links"):
@@ -438,11 +397,20 @@ class IndexEntry:
     content_hash: str
     year: int
     month: int
+    edition: str = "en"
+
+    @property
+    def key(self) -> PartitionKey:
+        return (self.edition, self.year, self.month)
+
+
+#: ``(edition, year, month)``: one part file of the articles dataset.
+PartitionKey = tuple[str, int, int]
 
 
 @dataclass
 class MergeResult:
-    written_partitions: list[tuple[int, int]] = field(default_factory=list)
+    written_partitions: list[PartitionKey] = field(default_factory=list)
     revisions: int = 0
     # article_id -> entry, to apply to the caller's index once the merge is committed.
     index_updates: dict[str, IndexEntry] = field(default_factory=dict)
@@ -457,19 +425,32 @@ class DamagedPartFile(RuntimeError):
         self.detail = detail
 
 
-def partition_of(article: Article) -> tuple[int, int]:
+def partition_of(article: Article) -> PartitionKey:
+    """The partition an article belongs in: its edition and UTC publication month."""
     published = article.published_at.astimezone(UTC)
-    return published.year, published.month
+    return article.edition, published.year, published.month
 
 
-def partition_key(path: Path) -> tuple[int, int] | None:
-    """``(year, month)`` of a part file's hive folders, or None for a stray file."""
+def partition_key(path: Path) -> PartitionKey | None:
+    """``(edition, year, month)`` of a part file's hive folders, or None for a stray file.
+
+    A file in the layout before editions (``year=/month=`` straight under
+    ``articles/``) is not a partition: `newsdesk.migrate` moves it first.
+    """
+    edition_dir, year_dir, month_dir = path.parent.parent.parent, path.parent.parent, path.parent
+    if not (
+        edition_dir.name.startswith("edition=")
+        and year_dir.name.startswith("year=")
+        and month_dir.name.startswith("month=")
+    ):
+        return None
     try:
-        year = int(path.parent.parent.name.removeprefix("year="))
-        month = int(path.parent.name.removeprefix("month="))
+        year = int(year_dir.name.removeprefix("year="))
+        month = int(month_dir.name.removeprefix("month="))
     except ValueError:
         return None
-    return year, month
+    edition = edition_dir.name.removeprefix("edition=")
+    return (edition, year, month) if edition else None
 
 
 INDEX_COLUMNS = ["article_id", "content_hash", "published_at", "updated_at"]
@@ -503,17 +484,29 @@ class ArticleStore:
         root = self.warehouse.articles
         if not root.exists() or not any(root.rglob("*.parquet")):
             return None
-        return ds.dataset(root, format="parquet", partitioning="hive", schema=None)
+        # The partition levels typed explicitly: ``edition`` a string, year/month int32.
+        partitioning = ds.partitioning(ARTICLE_PARTITIONING, flavor="hive")
+        return ds.dataset(
+            root,
+            format="parquet",
+            partitioning=partitioning,
+            schema=pa.unify_schemas([ARTICLE_SCHEMA, ARTICLE_PARTITIONING]),
+        )
 
     def read_table(self, columns: list[str] | None = None) -> pa.Table:
-        """The whole articles dataset (empty table with the schema when there is none)."""
+        """The whole articles dataset as item rows (edition included from its partition)."""
+        wanted = columns or ARTICLE_ROW_COLUMNS
         dataset = self.dataset()
         if dataset is None:
-            return ARTICLE_SCHEMA.empty_table().select(columns or ARTICLE_SCHEMA.names)
-        return dataset.to_table(columns=columns or ARTICLE_SCHEMA.names)
+            return (
+                pa.unify_schemas([ARTICLE_SCHEMA, ARTICLE_PARTITIONING])
+                .empty_table()
+                .select(wanted)
+            )
+        return dataset.to_table(columns=wanted)
 
     def read_index_columns(self) -> tuple[pa.Table, list[DamagedPartFile]]:
-        """article_id, content_hash, published_at, updated_at, year, month of every row.
+        """article_id, content_hash, published_at, updated_at, edition, year, month of every row.
 
         Files are read one by one, so a damaged one is reported (not raised) and
         the rest still read.
@@ -530,13 +523,18 @@ class ArticleStore:
                 damaged.append(exc)
                 continue
             n = table.num_rows
-            table = table.append_column("year", pa.array([key[0]] * n, pa.int32()))
-            table = table.append_column("month", pa.array([key[1]] * n, pa.int32()))
+            table = table.append_column("edition", pa.array([key[0]] * n, pa.string()))
+            table = table.append_column("year", pa.array([key[1]] * n, pa.int32()))
+            table = table.append_column("month", pa.array([key[2]] * n, pa.int32()))
             tables.append(table)
         if not tables:
             empty = pa.schema(
                 [ARTICLE_SCHEMA.field(name) for name in INDEX_COLUMNS]
-                + [pa.field("year", pa.int32()), pa.field("month", pa.int32())]
+                + [
+                    pa.field("edition", pa.string()),
+                    pa.field("year", pa.int32()),
+                    pa.field("month", pa.int32()),
+                ]
             )
             return empty.empty_table(), damaged
         return pa.concat_tables(tables, promote_options="permissive"), damaged
@@ -621,14 +619,14 @@ class ArticleStore:
         result = MergeResult()
         if not articles:
             return result
-        by_partition: dict[tuple[int, int], list[Article]] = {}
-        removals: dict[tuple[int, int], set[str]] = {}
+        by_partition: dict[PartitionKey, list[Article]] = {}
+        removals: dict[PartitionKey, set[str]] = {}
         for article in articles:
             key = partition_of(article)
             by_partition.setdefault(key, []).append(article)
             old = index.get(article.article_id)
             if old is not None:
-                removals.setdefault((old.year, old.month), set()).add(article.article_id)
+                removals.setdefault(old.key, set()).add(article.article_id)
         replaced_rows: list[dict[str, Any]] = []
         for key in sorted(set(by_partition) | set(removals)):
             replaced_rows.extend(
@@ -636,8 +634,10 @@ class ArticleStore:
             )
             result.written_partitions.append(key)
         for article in articles:
-            year, month = partition_of(article)
-            result.index_updates[article.article_id] = IndexEntry(article.content_hash, year, month)
+            edition, year, month = partition_of(article)
+            result.index_updates[article.article_id] = IndexEntry(
+                article.content_hash, year, month, edition
+            )
         if replaced_rows:
             result.revisions = self._stage_revisions(txn, replaced_rows, articles, now)
         return result
@@ -645,7 +645,7 @@ class ArticleStore:
     def _stage_partition(
         self,
         txn: Transaction,
-        key: tuple[int, int],
+        key: PartitionKey,
         additions: list[Article],
         removal_ids: set[str],
     ) -> list[dict[str, Any]]:
@@ -740,13 +740,17 @@ class ArticleStore:
 
 def index_from_table(table: pa.Table) -> dict[str, IndexEntry]:
     """The writer's index from `ArticleStore.read_index_columns`' table."""
+    editions = (
+        table["edition"].to_pylist() if "edition" in table.column_names else ["en"] * table.num_rows
+    )
     return {
-        article_id: IndexEntry(content_hash, int(year), int(month))
-        for article_id, content_hash, year, month in zip(
+        article_id: IndexEntry(content_hash, int(year), int(month), edition)
+        for article_id, content_hash, year, month, edition in zip(
             table["article_id"].to_pylist(),
             table["content_hash"].to_pylist(),
             table["year"].to_pylist(),
             table["month"].to_pylist(),
+            editions,
             strict=True,
         )
     }

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from newsdesk.editions.spec import Edition
 
 TRACKING_PARAM_PREFIXES = ("utm_",)
@@ -84,6 +86,22 @@ def article_id_for(url: str) -> str:
     """
     path = urlsplit(canonicalize_url(url)).path
     return hashlib.sha1(path.encode("utf-8")).hexdigest()[:16]
+
+
+def edition_article_id(edition: str, url: str) -> str:
+    """The article id of a URL of a non-English edition: a hash of ``f"{edition}:{path}"``.
+
+    The editions share one CMS, so one path can name different articles on two
+    sites; prefixing the edition keeps ids unique across editions, and English
+    keeps `article_id_for` (its stored ids, exports and joins never change).
+    """
+    path = urlsplit(canonicalize_url(url)).path
+    return hashlib.sha1(f"{edition}:{path}".encode()).hexdigest()[:16]
+
+
+def edition_id_rule(edition: str) -> Callable[[str], str]:
+    """An ``Edition.id_rule`` for a non-English edition (see `edition_article_id`)."""
+    return functools.partial(edition_article_id, edition)
 
 
 def section_from_path(url: str, edition: Edition | None = None) -> tuple[str | None, str | None]:

@@ -1,6 +1,6 @@
 """The warehouse layout. Every storage path the project uses is owned here.
 
-<root>/articles/year=YYYY/month=M/part-0.parquet   one file per partition
+<root>/articles/edition=E/year=YYYY/month=M/part-0.parquet   one file per partition
 <root>/crawl_log/date=YYYY-MM-DD/<run_id>.parquet   one file per crawl run
 <root>/quarantine/date=YYYY-MM-DD/<run_id>.parquet  pages rejected as articles
 <root>/article_revisions/...                        previous versions of edited articles
@@ -61,8 +61,9 @@ class Warehouse:
     def dagster_home(self) -> Path:
         return self.root / ".dagster"
 
-    def article_partition(self, year: int, month: int) -> Path:
-        return self.articles / f"year={year}" / f"month={month}"
+    def article_partition(self, edition: str, year: int, month: int) -> Path:
+        """The folder of one articles partition: the edition, then the UTC month."""
+        return self.articles / f"edition={edition}" / f"year={year}" / f"month={month}"
 
     def articles_glob(self) -> str:
         return str(self.articles / "**" / "*.parquet")

@@ -198,5 +198,8 @@ def test_the_readme_dataset_reader_types_the_partition_keys(warehouse, monkeypat
     assert isinstance(frame, pd.DataFrame)
     for name in ("year", "month"):
         assert frame[name].dtype == "int32", frame[name].dtype
+    # The edition partition level: one string column, not a categorical.
+    assert list(frame.columns).count("edition") == 1
+    assert pd.api.types.is_string_dtype(frame["edition"]) and set(frame["edition"]) == {"en"}
     assert str(frame["published_at"].dtype) == "datetime64[us, UTC]"
     assert pd.api.types.is_string_dtype(frame["post_id"])

@@ -233,3 +233,63 @@ def test_cli_build_write_error_is_one_line(tmp_path):
     assert out.returncode == 1
     assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr
     assert str(blocker) in out.stderr
+
+
+# --- column comments, the edition partition level, the packaged SQL -----------------
+
+
+def test_every_table_view_and_column_carries_its_declared_meaning(warehouse):
+    from newsdesk import columns
+
+    build_database(warehouse)
+    con = connect(warehouse.duckdb_path, read_only=True)
+    relations = con.execute(
+        "SELECT table_name, comment FROM duckdb_tables() WHERE schema_name = 'main' "
+        "UNION ALL SELECT view_name, comment FROM duckdb_views() "
+        "WHERE schema_name = 'main' AND NOT internal"
+    ).fetchall()
+    assert {name for name, _ in relations} == set(columns.TABLES)
+    for name, comment in relations:
+        assert comment == columns.TABLES[name].meaning, name
+        built = con.execute(
+            "SELECT column_name, comment FROM duckdb_columns() "
+            "WHERE schema_name = 'main' AND table_name = ? ORDER BY column_index",
+            [name],
+        ).fetchall()
+        # Every built column is declared, in the built order, and commented.
+        assert [c for c, _ in built] == columns.TABLES[name].names, name
+        for column, comment in built:
+            assert comment == columns.TABLES[name].column(column).meaning, (name, column)
+
+
+def test_edition_is_one_string_column_for_duckdb_pyarrow_and_pandas(warehouse):
+    import duckdb
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    files = sorted(
+        p.relative_to(warehouse.articles).as_posix() for p in warehouse.articles.rglob("*.parquet")
+    )
+    assert all(f.startswith("edition=en/year=") for f in files), files
+    # DuckDB: the hive key is the only edition (no file column to conflict with).
+    rows = duckdb.sql(
+        "SELECT edition, typeof(edition), count(*) FROM read_parquet(?, hive_partitioning = true) "
+        "GROUP BY ALL",
+        params=[warehouse.articles_glob()],
+    ).fetchall()
+    assert rows == [("en", "VARCHAR", 3)]
+    # pyarrow and pandas, with the README's partitioning line.
+    parts = ds.partitioning(
+        pa.schema([("edition", pa.string()), ("year", pa.int32()), ("month", pa.int32())]),
+        flavor="hive",
+    )
+    table = ds.dataset(warehouse.articles, format="parquet", partitioning=parts).to_table()
+    assert table.schema.names.count("edition") == 1
+    assert table.schema.field("edition").type == pa.string()
+    frame = table.to_pandas()
+    assert frame["edition"].tolist() == ["en"] * 3
+    con = connect(build_database(warehouse).path, read_only=True)
+    assert con.execute("SELECT DISTINCT edition FROM articles").fetchall() == [("en",)]
+    assert con.execute("SELECT typeof(video_duration_s) FROM articles LIMIT 1").fetchone() == (
+        "INTEGER",
+    )

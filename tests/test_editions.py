@@ -70,7 +70,7 @@ def test_for_host_unknown_is_none_and_for_url_defaults_to_english(host: str) -> 
 def test_fts_stemmer_matches_the_sql() -> None:
     # The English index's stemmer is declared in the spec; the SQL must agree
     # until phase 2 builds one index per edition from the spec.
-    sql = (ROOT / "warehouse" / "sql" / "200_fts.sql").read_text()
+    sql = (ROOT / "newsdesk" / "sql" / "200_fts.sql").read_text()
     assert f"stemmer = '{EN.fts_stemmer}'" in sql
     assert f"stopwords = '{EN.fts_stopwords}'" in sql
 

@@ -204,6 +204,12 @@ def _layers(url: str, body: bytes) -> tuple[dict[str, list[Any]], dict[str, Any]
         "body": "\n\n".join(body),
         "image_caption": _text(caption) if caption is not None else None,
         "links": links,
+        # metadata ``video_duration`` "HH:MM:SS" in seconds (docs/fields.md), else null.
+        "video_duration_s": (
+            sum(int(part) * 60**i for i, part in enumerate(reversed(duration.split(":"))))
+            if isinstance(duration := md.get("video_duration"), str) and duration
+            else None
+        ),
         "section": crumbs[-1].get("href").rstrip("/").rsplit("/", 1)[1],
     }
     return norm, single
@@ -235,6 +241,7 @@ def _extract(url: str, body: bytes) -> tuple[Article, dict[str, list[Any]]]:
         updated_at=updated if updated and updated > published else None,
         read_time_min=single["read_time_min"],
         word_count=len(single["body"].split()),
+        video_duration_s=single["video_duration_s"],
         body=single["body"],
         image_url=first["image_url"],
         image_caption=single["image_caption"],

@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from newsdesk.store import (
-    ARTICLE_SCHEMA,
+    ARTICLE_ROW_COLUMNS,
     ArticleStore,
     WarehouseBusy,
     remove_stale_temp_files,
@@ -33,9 +33,12 @@ def test_merge_writes_one_file_per_partition_with_schema_version(tmp_path):
     articles = [make_article("a", JUL), make_article("b", JUL), make_article("c", AUG)]
     store.merge(articles, store.load_index())
     files = sorted(p.relative_to(wh.articles).as_posix() for p in wh.articles.rglob("*.parquet"))
-    assert files == ["year=2025/month=7/part-0.parquet", "year=2025/month=8/part-0.parquet"]
-    meta = pq.read_schema(wh.articles / "year=2025/month=7/part-0.parquet").metadata
-    assert meta[b"newsdesk.schema_version"] == b"1"
+    assert files == [
+        "edition=en/year=2025/month=7/part-0.parquet",
+        "edition=en/year=2025/month=8/part-0.parquet",
+    ]
+    meta = pq.read_schema(wh.articles / "edition=en/year=2025/month=7/part-0.parquet").metadata
+    assert meta[b"newsdesk.schema_version"] == b"2"
     assert _ids(store) == sorted(a.article_id for a in articles)
 
 
@@ -86,7 +89,7 @@ def test_partition_emptied_by_a_move_is_removed(tmp_path):
     store = ArticleStore(wh)
     store.merge([make_article("a", JUL)], store.load_index())
     store.merge([make_article("a", AUG)], store.load_index())
-    assert not (wh.article_partition(2025, 7) / "part-0.parquet").exists()
+    assert not (wh.article_partition("en", 2025, 7) / "part-0.parquet").exists()
 
 
 def test_rows_round_trip_to_articles(tmp_path):
@@ -101,7 +104,7 @@ def test_stale_temporary_files_are_removed_and_never_read(tmp_path):
     wh = Warehouse(tmp_path)
     store = ArticleStore(wh)
     store.merge([make_article("a", JUL)], store.load_index())
-    stale = wh.article_partition(2025, 7) / ".part-0.parquet.deadbeef.tmp"
+    stale = wh.article_partition("en", 2025, 7) / ".part-0.parquet.deadbeef.tmp"
     stale.write_bytes(b"half a file")
     assert _ids(store) == [make_article("a", JUL).article_id]  # readers skip hidden files
     assert remove_stale_temp_files(wh.root) == 1
@@ -116,7 +119,7 @@ def test_writer_lock_is_exclusive(tmp_path):
 
 def test_empty_store_reads_as_empty_table(tmp_path):
     store = ArticleStore(Warehouse(tmp_path))
-    assert store.read_table().schema.names == ARTICLE_SCHEMA.names
+    assert store.read_table().schema.names == ARTICLE_ROW_COLUMNS
     assert store.load_index() == {}
 
 

@@ -1,6 +1,6 @@
 """Full-text search over titles, subtitles and bodies, ranked by BM25.
 
-The index is built by ``warehouse/sql/200_fts.sql`` (DuckDB's fts extension:
+The index is built by ``newsdesk/sql/200_fts.sql`` (DuckDB's fts extension:
 English stemmer and stop words, case and accents folded).
 """
 

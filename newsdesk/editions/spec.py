@@ -206,7 +206,8 @@ class Edition:
     fts_stemmer: str = "english"
     fts_stopwords: str = "english"
     schemes: tuple[str, ...] = ("http", "https")
-    # The article id of a URL; None: ``newsdesk.urls.article_id_for`` (path hash).
+    # The article id of a URL; None: ``newsdesk.urls.article_id_for`` (path hash) for
+    # English, ``newsdesk.urls.edition_article_id`` (edition-prefixed) for any other.
     id_rule: Callable[[str], str] | None = None
     # Module of this edition's offline replica: it defines ``generate_site(base_url,
     # *, seed, n_articles, revision) -> newsdesk.replica.generator.Site``.
@@ -290,12 +291,16 @@ class Edition:
         return m is not None and m.is_article
 
     def article_id_for(self, url: str) -> str:
-        """The stable article id of a URL (the edition's id rule)."""
+        """The stable article id of a URL (the edition's id rule).
+
+        Ids are unique across editions: the editions share one CMS, so the same
+        path may exist on two sites. English keeps the ids it always had.
+        """
         if self.id_rule is not None:
             return self.id_rule(url)
-        from newsdesk.urls import article_id_for
+        from newsdesk.urls import article_id_for, edition_article_id
 
-        return article_id_for(url)
+        return article_id_for(url) if self.code == "en" else edition_article_id(self.code, url)
 
     # --- parsers ------------------------------------------------------------------
 

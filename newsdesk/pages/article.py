@@ -484,6 +484,11 @@ class ArticlePage:
         return normalize.parse_read_time(self._page_text(self.sel.read_time)), LAYER_PAGE
 
     @_field
+    def video_duration_s(self) -> tuple[int | None, str | None]:
+        """metadata ``video_duration`` in seconds (``"00:03:12"`` -> 192); None when absent."""
+        return normalize.parse_duration_s(self._metadata.get("video_duration")), LAYER_METADATA
+
+    @_field
     def body(self) -> tuple[str, str | None]:
         """The article's own paragraphs of ``div.p-content``, joined by a blank line.
 
@@ -647,6 +652,7 @@ class ArticlePage:
             updated_at=self.updated_at(),
             read_time_min=self.read_time_min(),
             word_count=self.word_count(),
+            video_duration_s=self.video_duration_s(),
             body=self.body(),
             image_url=self.image_url(),
             image_caption=self.image_caption(),

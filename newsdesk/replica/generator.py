@@ -29,6 +29,7 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from newsdesk.hashing import content_hash
 from newsdesk.items import Article
+from newsdesk.normalize import parse_duration_s
 from newsdesk.replica import markup
 from newsdesk.replica.model import (
     BEIRUT,
@@ -651,6 +652,7 @@ def ground_truth_for(story: Story, base_url: str) -> Article:
         ),
         read_time_min=read_time(story),
         word_count=word_count(story),
+        video_duration_s=(parse_duration_s(story.video_duration) if story.has_metadata else None),
         body=body_text(story),
         image_url=base_url + story.image if story.image else None,
         image_caption=(collapse(story.caption or "") or None) if story.image else None,
