@@ -90,6 +90,15 @@ class WriterSession:
     @classmethod
     def open(cls, warehouse: Warehouse, edition: str = "en") -> WriterSession:
         """Lock one edition of the warehouse and read it (`WarehouseBusy`, `StorageError`)."""
+        # A warehouse written before editions is moved to the current layout first,
+        # under the whole-warehouse lock (no edition's writer may run meanwhile).
+        from newsdesk.migrate import migrate, needs_migration
+
+        if needs_migration(warehouse):
+            try:
+                migrate(warehouse)
+            except OSError as exc:
+                raise storage_error(exc, warehouse.articles) from exc
         lock = WriterLock(warehouse, edition).acquire()
         session = cls(warehouse, lock, edition)
         try:
@@ -130,10 +139,6 @@ class WriterSession:
         removed = recover(self.warehouse.root, self.edition)
         if removed:
             logger.warning("removed %d temporary files left by an interrupted writer", removed)
-        # A warehouse written before editions is moved to the current layout first.
-        from newsdesk.migrate import migrate_locked
-
-        migrate_locked(self.warehouse)
         try:
             self.state = CrawlState.read(self.warehouse, self.edition)
         except InvalidState as exc:
