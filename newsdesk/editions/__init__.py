@@ -29,7 +29,10 @@ from newsdesk.editions.spec import (
 )
 
 # One line per built-in edition: a module whose ``EDITION`` is an `Edition`.
-BUILTIN_MODULES: tuple[str, ...] = ("newsdesk.editions.en",)
+BUILTIN_MODULES: tuple[str, ...] = (
+    "newsdesk.editions.en",
+    "newsdesk.editions.es",
+)
 # The edition of a URL on no known host (the loopback replica, a mirror) and of
 # an archived record that names none (archives written before editions existed).
 DEFAULT_EDITION = "en"
