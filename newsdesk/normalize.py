@@ -12,7 +12,7 @@ import functools
 import html
 import re
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -138,8 +138,8 @@ def _fast_wall_time(text: str, rules: DateRules) -> datetime | None:
     m = rules.day_month_year.fullmatch(text)
     if m:
         month = rules.month_names.get(m.group(2).lower())
-        if month is None:
-            return None
+        if month is None or m.group(3) is None:
+            return None  # a yearless form ("23 Julio 19:20"): see parse_yearless_date
         day, year = int(m.group(1)), int(m.group(3))
     else:
         m = _YMD.fullmatch(text)
@@ -248,6 +248,40 @@ def infer_year(
         if candidate <= limit:
             return candidate
     return None
+
+
+def parse_yearless_date(s: object, rules: DateRules, not_after: datetime) -> datetime | None:
+    """A displayed date without a year (``23 Julio 19:20``) -> aware UTC, or ``None``.
+
+    Read with the edition's ``day_month_year`` pattern (whose year group is
+    optional on yearless editions); the year is the one that makes it the
+    latest such time not after ``not_after`` (`infer_year`). A text that shows
+    a year, or no known month, gives ``None`` (`parse_display_date` reads those).
+    """
+    text = _date_text(s)
+    if text is None or len(text) > MAX_DATE_INPUT_LEN:
+        return None
+    m = rules.day_month_year.fullmatch(_prepared(text, rules))
+    if m is None or m.group(3) is not None:
+        return None
+    month = rules.month_names.get(m.group(2).lower())
+    if month is None:
+        return None
+    hour, minute = (int(m.group(4)), int(m.group(5))) if m.group(4) is not None else (0, 0)
+    if hour > 23 or minute > 59:
+        return None
+    return infer_year(month, int(m.group(1)), hour, minute, not_after, rules.timezone)
+
+
+def month_end(year: int, month: int, zone: str = "Asia/Beirut") -> datetime | None:
+    """The last instant of a calendar month in ``zone``, as UTC (None: no such month)."""
+    if not 1 <= month <= 12:
+        return None
+    nxt = (year + 1, 1) if month == 12 else (year, month + 1)
+    try:
+        return _to_utc(datetime(nxt[0], nxt[1], 1), _zone(zone)) - timedelta(microseconds=1)
+    except (OverflowError, ValueError):
+        return None
 
 
 def _is_junk_name(name: str, rules: TextRules) -> bool:

@@ -57,6 +57,8 @@ RECENT_SITEMAP_MONTHS = 2
 REQUESTED_URL = "newsdesk_url"
 # Answers that mean "gone": not requested again unless --full.
 DEAD_REASONS = frozenset({"http_404", "http_410"})
+# Request meta: (year, month) of the monthly sitemap file that listed an article.
+SITEMAP_MONTH = "newsdesk_sitemap_month"
 # How often start() looks again whether the scheduler has room for sitemap URLs.
 BACKLOG_POLL_SECONDS = 0.05
 
@@ -120,9 +122,10 @@ class AlMayadeenSpider(scrapy.Spider):
         self.articles_yielded = 0
         self.unknown_sections: list[str] = []
         # Article URLs read from sitemaps, waiting for room in the scheduler (see
-        # `_feed_backlog`): plain strings, not Request objects; already expected by
+        # `_feed_backlog`): (URL, its sitemap file's month) pairs, not Request objects
+        # (the month bounds a yearless displayed date); already expected by
         # their sitemap file's mark.
-        self.backlog: deque[str] = deque()
+        self.backlog: deque[tuple[str, tuple[int, int] | None]] = deque()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> AlMayadeenSpider:
@@ -176,7 +179,7 @@ class AlMayadeenSpider(scrapy.Spider):
             queued = len(scheduler) if hasattr(scheduler, "__len__") else 0
             if self.backlog and queued < target:
                 peak = max(peak, len(self.backlog))
-                yield self._make_article_request(self.backlog.popleft())
+                yield self._make_article_request(*self.backlog.popleft())
                 continue
             if not self.backlog and self._engine_idle_but_start():
                 if self.crawler.stats is not None:
@@ -298,14 +301,19 @@ class AlMayadeenSpider(scrapy.Spider):
         lastmod = self.pending_sitemaps.get(url)
         mark = Mark("sitemap", url, lastmod) if lastmod is not None else None
         try:
-            self._read_urlset(stream, mark)
+            self._read_urlset(stream, mark, sitemap_month(url))
         except ValueError as exc:
             yield self._event(response, "failed", reason="bad_sitemap", detail=str(exc))
             return
         if mark is not None and self.session is not None:
             self.session.ledger.seal(mark)
 
-    def _read_urlset(self, entries: Iterator[SitemapEntry], mark: Mark | None) -> None:
+    def _read_urlset(
+        self,
+        entries: Iterator[SitemapEntry],
+        mark: Mark | None,
+        month: tuple[int, int] | None = None,
+    ) -> None:
         # Article URLs go to the backlog, not to Scrapy: start() feeds them to the
         # scheduler as it has room (bounded memory for any sitemap size). Each is
         # expected by the file's mark now, so the mark waits for it.
@@ -315,7 +323,7 @@ class AlMayadeenSpider(scrapy.Spider):
             if not self._wanted_by_path(entry.loc):
                 continue
             if entry.lastmod is None:
-                self._backlog(entry.loc, mark)
+                self._backlog(entry.loc, mark, month)
                 continue
             entry_id = self.edition.article_id_for(entry.loc)
             stored = self._stored_lastmod(entry_id)
@@ -325,7 +333,7 @@ class AlMayadeenSpider(scrapy.Spider):
             if self.session is not None:
                 # Compared with the page's own time when the article is committed.
                 self.session.note_sitemap_lastmod(entry_id, entry.lastmod)
-            self._backlog(entry.loc, mark)
+            self._backlog(entry.loc, mark, month)
 
     def closed(self, reason: str) -> None:
         if self.crawler.stats is not None:
@@ -337,7 +345,14 @@ class AlMayadeenSpider(scrapy.Spider):
         crawled_at = response.meta.get(FETCHED_AT) or datetime.now(UTC)
         try:
             # The parser version of the fetch time, as reparse will pick it.
-            page = self.edition.article_page(response.url, response.body, crawled_at)
+            # A page found in a monthly sitemap file carries that month: a date
+            # shown without a year (Spanish) is read within it, not from the clock.
+            page = self.edition.article_page(
+                response.url,
+                response.body,
+                crawled_at,
+                sitemap_month=response.meta.get(SITEMAP_MONTH),
+            )
             article = page.to_article(crawled_at=crawled_at)
         except NotAnArticle as exc:
             yield self._event(response, "failed", reason=exc.reason, detail=exc.detail)
@@ -453,13 +468,13 @@ class AlMayadeenSpider(scrapy.Spider):
             return None  # a dead link stays dead; --full checks again
         return on_base
 
-    def _backlog(self, url: str, mark: Mark | None) -> None:
+    def _backlog(self, url: str, mark: Mark | None, month: tuple[int, int] | None = None) -> None:
         target = self._article_target(url)
         if target is None:
             return
         if mark is not None and self.session is not None:
             self.session.ledger.expect(mark, target)
-        self.backlog.append(target)
+        self.backlog.append((target, month))
 
     def _article_request(self, url: str, mark: Mark | None = None) -> Iterator[scrapy.Request]:
         target = self._article_target(url)
@@ -469,8 +484,12 @@ class AlMayadeenSpider(scrapy.Spider):
             self.session.ledger.expect(mark, target)
         yield self._make_article_request(target)
 
-    def _make_article_request(self, url: str) -> scrapy.Request:
+    def _make_article_request(
+        self, url: str, sitemap_month: tuple[int, int] | None = None
+    ) -> scrapy.Request:
         request = self._request(url, self.parse_article, kind="article")
+        if sitemap_month is not None:
+            request.meta[SITEMAP_MONTH] = sitemap_month
         previous = self.failed_before.get(url)
         if previous is not None and previous.startswith("http_5") and not self.full:
             # It failed after all retries last time: one attempt now, then log it again.

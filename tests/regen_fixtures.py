@@ -1,4 +1,4 @@
-"""Regenerate the expected output of every article-page fixture from the current code.
+"""Regenerate the expected output of every article-page fixture of every edition.
 
 Usage, from the repository root::
 
@@ -6,9 +6,9 @@ Usage, from the repository root::
     .venv/bin/python tests/regen_fixtures.py --check  # only report what would change (exit 1)
 
 A fixture case is ``newsdesk/editions/<code>/fixtures/<name>.html`` plus
-``<name>.expected.json``, for every registered edition; a case is parsed with
-its folder's edition (whatever host its URL names).
-The JSON's ``url`` (where the page was fetched from) and ``description`` are
+``<name>.expected.json``, parsed with that edition. The JSON's ``url`` (where the
+page was fetched from), ``description`` and optional ``fetched_at`` (ISO 8601:
+when the page was fetched, which a yearless displayed date is read against) are
 written by hand and kept; ``expected`` (every Article field, timestamps as ISO
 strings) or ``not_article`` (the `NotAnArticle` reason) is rewritten. To add a
 case, save the page as ``<name>.html``, write ``<name>.expected.json`` with just
@@ -30,31 +30,57 @@ if str(ROOT) not in sys.path:  # run as a script: make `newsdesk` importable
     sys.path.insert(0, str(ROOT))
 
 from newsdesk import editions  # noqa: E402
-from newsdesk.pages.article import NotAnArticle  # noqa: E402
+from newsdesk.pages.article import ArticlePage, NotAnArticle  # noqa: E402
 
+# Each edition's page fixtures live with the edition; FIXTURES is the English one's.
 EDITIONS_DIR = ROOT / "newsdesk" / "editions"
-
-
-def fixtures_dir(code: str) -> Path:
-    """Where an edition's page fixtures live: ``newsdesk/editions/<code>/fixtures``."""
-    return EDITIONS_DIR / code / "fixtures"
-
-
-# Each edition's page fixtures live with the edition; the defaults below are
-# English's (tests/test_pages.py), the other editions pass their own folder.
-FIXTURES = fixtures_dir("en")
+FIXTURES = EDITIONS_DIR / "en" / "fixtures"
 # Not compared: when the page was fetched is not a property of the page.
 SKIPPED_FIELDS = frozenset({"crawled_at"})
 
 
-def case_names(fixtures: Path = FIXTURES) -> list[str]:
-    """Every fixture case of a folder, by name, sorted."""
-    return sorted(p.name.removesuffix(".expected.json") for p in fixtures.glob("*.expected.json"))
+def fixtures_dir(edition: str | Path = "en") -> Path:
+    """The fixture folder of an edition (a folder given as such is returned as it is)."""
+    if isinstance(edition, Path):
+        return edition
+    return EDITIONS_DIR / edition / "fixtures"
 
 
-def load_case(name: str, fixtures: Path = FIXTURES) -> dict[str, Any]:
+def fixture_editions() -> list[str]:
+    """Codes of the registered editions that have a fixture folder."""
+    return [e.code for e in editions.all_editions() if fixtures_dir(e.code).is_dir()]
+
+
+def case_names(edition: str | Path = "en") -> list[str]:
+    """Every fixture case of an edition, by name, sorted."""
+    folder = fixtures_dir(edition)
+    return sorted(p.name.removesuffix(".expected.json") for p in folder.glob("*.expected.json"))
+
+
+def load_case(name: str, edition: str | Path = "en") -> dict[str, Any]:
     """The ``.expected.json`` of a case."""
-    return json.loads((fixtures / f"{name}.expected.json").read_text(encoding="utf-8"))
+    path = fixtures_dir(edition) / f"{name}.expected.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def fetched_at(case: dict[str, Any]) -> datetime | None:
+    """A case's fetch time (``fetched_at``), aware; None when the case gives none."""
+    text = case.get("fetched_at")
+    return None if text is None else datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def parse_case(name: str, edition: str = "en") -> ArticlePage:
+    """The page of a case, parsed by its edition's parser for its fetch time.
+
+    An English case without a fetch time is parsed as the generic page of its
+    URL (as before editions had fixtures of their own).
+    """
+    case = load_case(name, edition)
+    html = (fixtures_dir(edition) / f"{name}.html").read_bytes()
+    when = fetched_at(case)
+    if edition == "en" and when is None:
+        return ArticlePage(case["url"], html)
+    return editions.get(edition).article_page(case["url"], html, when)
 
 
 def jsonable(value: Any) -> Any:
@@ -64,24 +90,26 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def extract(name: str, url: str, code: str = "en") -> dict[str, Any]:
+def extract(name: str, edition: str = "en") -> dict[str, Any]:
     """What the current code makes of a case: ``expected`` fields or ``not_article``."""
-    html = (fixtures_dir(code) / f"{name}.html").read_bytes()
+    page = parse_case(name, edition)
     try:
-        article = editions.get(code).article_page(url, html).to_article()
+        article = page.to_article()
     except NotAnArticle as exc:
         return {"not_article": {"reason": exc.reason}}
     fields = {k: jsonable(v) for k, v in article.to_dict().items() if k not in SKIPPED_FIELDS}
     return {"expected": fields}
 
 
-def regenerate(name: str, code: str = "en") -> tuple[str, str]:
+def regenerate(name: str, edition: str = "en") -> tuple[str, str]:
     """(old text, new text) of a case's ``.expected.json``."""
-    path = fixtures_dir(code) / f"{name}.expected.json"
+    path = fixtures_dir(edition) / f"{name}.expected.json"
     old = path.read_text(encoding="utf-8")
     case = json.loads(old)
     new_case = {"url": case["url"], "description": case.get("description", "")}
-    new_case.update(extract(name, case["url"], code))
+    if "fetched_at" in case:
+        new_case["fetched_at"] = case["fetched_at"]
+    new_case.update(extract(name, edition))
     return old, json.dumps(new_case, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -93,22 +121,22 @@ def main(argv: list[str] | None = None) -> int:
     orphans: list[str] = []
     changed: list[str] = []
     total = 0
-    for edition in editions.all_editions():
-        folder = fixtures_dir(edition.code)
-        if not folder.is_dir():
-            continue  # an edition defined elsewhere (a test's) has no fixtures here
+    for code in fixture_editions():
+        folder = fixtures_dir(code)
         for p in sorted(folder.glob("*.html")):
             if not p.with_suffix(".expected.json").exists():
-                orphans.append(f"{edition.code}/{p.stem}")
-        for name in case_names(folder):
+                orphans.append(f"{code}/{p.stem}")
+                print(
+                    f"missing {code}/{p.stem}.expected.json: write one with the page's url",
+                    file=sys.stderr,
+                )
+        for name in case_names(code):
             total += 1
-            old, new = regenerate(name, edition.code)
+            old, new = regenerate(name, code)
             if old != new:
-                changed.append(f"{edition.code}/{name}")
+                changed.append(f"{code}/{name}")
                 if not args.check:
                     (folder / f"{name}.expected.json").write_text(new, encoding="utf-8")
-    for stem in orphans:
-        print(f"missing {stem}.expected.json: write one with the page's url", file=sys.stderr)
     verb = "would change" if args.check else "rewritten"
     print(f"{total} cases, {len(changed)} {verb}: {', '.join(changed) or '-'}")
     return 1 if (args.check and changed) or orphans else 0

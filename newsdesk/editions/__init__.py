@@ -32,6 +32,7 @@ from newsdesk.editions.spec import (
 BUILTIN_MODULES: tuple[str, ...] = (
     "newsdesk.editions.en",
     "newsdesk.editions.ar",
+    "newsdesk.editions.es",
 )
 # The edition of a URL on no known host (the loopback replica, a mirror) and of
 # an archived record that names none (archives written before editions existed).

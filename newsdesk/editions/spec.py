@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 if TYPE_CHECKING:
     from newsdesk.pages.article import ArticlePage
@@ -257,7 +257,9 @@ class Edition:
 
     def match_url(self, url: str) -> UrlMatch | None:
         """What the URL's path says under this edition's grammar; None when no rule matches."""
-        raw_path = urlsplit(url).path
+        # Canonical URLs percent-encode non-ASCII (Spanish "política", Arabic slugs):
+        # the grammar and the menu slugs are written decoded.
+        raw_path = unquote(urlsplit(url).path)
         path = "/" + "/".join(s for s in raw_path.split("/") if s)
         if any(path.startswith(prefix) for prefix in self.non_article_paths):
             return None
@@ -325,11 +327,28 @@ class Edition:
         return self.parsers[-1].selectors
 
     def article_page(
-        self, url: str, html: str | bytes, fetched_at: datetime | date | None = None
+        self,
+        url: str,
+        html: str | bytes,
+        fetched_at: datetime | date | None = None,
+        *,
+        sitemap_month: tuple[int, int] | None = None,
     ) -> ArticlePage:
-        """The page class of the version for ``fetched_at``, bound to this edition."""
+        """The page class of the version for ``fetched_at``, bound to this edition.
+
+        The page gets the fetch time too (a yearless date is the latest one not
+        after it) and ``sitemap_month`` (year, month) when the page was found in
+        a monthly sitemap file (the date is then not after that month's end).
+        """
         version = self.parser_for(fetched_at)
-        return version.page_class(url, html, edition=self, selectors=version.selectors)
+        return version.page_class(
+            url,
+            html,
+            edition=self,
+            selectors=version.selectors,
+            fetched_at=fetched_at,
+            sitemap_month=sitemap_month,
+        )
 
     def listing_page(
         self, url: str, html: str | bytes, fetched_at: datetime | date | None = None

@@ -18,7 +18,7 @@ import functools
 import json
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
@@ -202,11 +202,20 @@ class ArticlePage:
         html: str | bytes,
         edition: Edition | None = None,
         selectors: Selectors | None = None,
+        fetched_at: datetime | date | None = None,
+        sitemap_month: tuple[int, int] | None = None,
     ) -> None:
         """``edition`` None: the edition of ``url``'s host, English on any other host
         (a replica on 127.0.0.1 must pass its edition). ``selectors`` None: the
-        edition's newest (``Edition.article_page`` passes the version's own)."""
+        edition's newest (``Edition.article_page`` passes the version's own).
+
+        ``fetched_at`` (None: now) and ``sitemap_month`` (the ``(year, month)``
+        of the monthly sitemap file that listed the page, if any) bound a
+        displayed date that shows no year (``DateRules.yearless``).
+        """
         self.fetched_url = url
+        self.fetched_at = fetched_at
+        self.sitemap_month = sitemap_month
         self.edition: Edition = edition if edition is not None else edition_for_url(url)
         self.sel: ArticleSelectors = (selectors or self.edition.selectors).article
         self.root = parse_html(html)
@@ -327,11 +336,16 @@ class ArticlePage:
 
     @_field
     def post_id(self) -> tuple[str | None, str | None]:
-        """metadata ``postid`` -> ``meta[name=postid]``."""
+        """metadata ``postid`` -> ``meta[name=postid]`` -> the URL's id (Spanish URLs carry it)."""
         return _first(
             (LAYER_METADATA, lambda: self._md("postid")),
             (LAYER_META, lambda: self._meta_tag(META_POSTID)),
+            (LAYER_URL, self._url_post_id),
         )
+
+    def _url_post_id(self) -> str | None:
+        m = self.edition.match_url(self.url())
+        return None if m is None else m.post_id
 
     @_field
     def section_group(self) -> tuple[str | None, str | None]:
@@ -464,7 +478,38 @@ class ArticlePage:
                 LAYER_PAGE,
                 lambda: normalize.parse_display_date(self._page_text(self.sel.display_date), dates),
             ),
+            (LAYER_PAGE, self._yearless_display_date),
         )
+
+    def _yearless_display_date(self) -> datetime | None:
+        """A displayed date without a year ("23 Julio 19:20"), on editions that show one.
+
+        The latest such time not after the fetch, and, for a page listed in a
+        monthly sitemap file, not after that month's end: a page fetched on
+        2 January (or listed in January) that shows "30 Diciembre" is from the
+        previous year.
+        """
+        dates = self.edition.dates
+        if not dates.yearless:
+            return None
+        return normalize.parse_yearless_date(
+            self._page_text(self.sel.display_date), dates, self._date_limit()
+        )
+
+    def _date_limit(self) -> datetime:
+        """The latest instant the page's date can be: the fetch, or its sitemap month's end."""
+        fetched = self.fetched_at
+        if fetched is None:
+            limit = datetime.now(UTC)
+        elif isinstance(fetched, datetime):
+            limit = fetched if fetched.tzinfo else fetched.replace(tzinfo=UTC)
+        else:  # a day: its end
+            limit = datetime.combine(fetched, time.max, tzinfo=UTC)
+        if self.sitemap_month is not None:
+            month_end = normalize.month_end(*self.sitemap_month, self.edition.dates.timezone)
+            if month_end is not None:
+                limit = min(limit, month_end)
+        return limit
 
     @_field
     def updated_at(self) -> tuple[datetime | None, str | None]:
