@@ -86,7 +86,7 @@ def queries(terms: tuple[str, str]) -> list[Query]:
         Query(
             f"full-text search '{words}' (BM25, top 20)",
             "SELECT article_id, title, score FROM (SELECT article_id, title, "
-            f"fts_main_articles.match_bm25(article_id, '{words}') AS score FROM articles) "
+            f"fts_main_articles_text_en.match_bm25(article_id, '{words}') AS score FROM articles) "
             "WHERE score IS NOT NULL ORDER BY score DESC LIMIT 20",
             "substring scan of title/subtitle/body, newest 20 (no index, no ranking)",
             "SELECT article_id, title FROM articles WHERE "
@@ -118,7 +118,7 @@ class SizeResult:
     latency: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
     # query name -> (cold, warm median, baseline warm median, baseline cold)
     hits: dict[str, int] = field(default_factory=dict)
-    postings: int = 0  # rows of fts_main_articles.terms (one per indexed token)
+    postings: int = 0  # rows of fts_main_articles_text_en.terms (one per indexed token)
     sort_postings_s: float = 0.0
     sorted_search: tuple[float, float] = (0.0, 0.0)  # (cold, warm median)
 
@@ -172,7 +172,7 @@ def what_if_sorted_postings(
     """Sort the FTS postings by term, then time the search again.
 
     DuckDB's fts extension stores one row per indexed token in
-    ``fts_main_articles.terms`` and every ``match_bm25`` call scans it for the
+    ``fts_main_articles_text_en.terms`` and every ``match_bm25`` call scans it for the
     query's term ids; sorted by ``termid`` the scan can skip the row groups of
     other terms. Returns (postings rows, seconds to sort, cold, warm median).
     """
@@ -180,11 +180,13 @@ def what_if_sorted_postings(
 
     con = connect(db_path)
     try:
-        postings = int(con.execute("SELECT count(*) FROM fts_main_articles.terms").fetchone()[0])
+        postings = int(
+            con.execute("SELECT count(*) FROM fts_main_articles_text_en.terms").fetchone()[0]
+        )
         t0 = time.perf_counter()
         con.execute(
-            "CREATE OR REPLACE TABLE fts_main_articles.terms AS "
-            "SELECT * FROM fts_main_articles.terms ORDER BY termid, docid"
+            "CREATE OR REPLACE TABLE fts_main_articles_text_en.terms AS "
+            "SELECT * FROM fts_main_articles_text_en.terms ORDER BY termid, docid"
         )
         con.execute("CHECKPOINT")
         sort_s = time.perf_counter() - t0
@@ -300,7 +302,10 @@ def run(sizes: tuple[int, ...], runs: int, workdir: Path) -> Section:
         ],
         ["bytes per article (Parquet)", *(fmt(r.parquet_bytes / r.size) for r in results)],
         ["DuckDB file (built)", *(fmt_bytes(r.db_bytes) for r in results)],
-        ["FTS postings (rows of fts_main_articles.terms)", *(fmt(r.postings) for r in results)],
+        [
+            "FTS postings (rows of fts_main_articles_text_en.terms)",
+            *(fmt(r.postings) for r in results),
+        ],
     ]
 
     build = Table(

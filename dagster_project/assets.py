@@ -175,7 +175,7 @@ def articles_latest(
 
 # -- DuckDB tables --------------------------------------------------------------
 
-# Tables in the main schema only: `fts_main_articles.terms` is part of the fts index.
+# Tables in the main schema only: `fts_main_articles_text_<code>.terms` belong to fts.
 _TABLE = re.compile(r"\bCREATE\s+(?:OR\s+REPLACE\s+)?TABLE\s+(\w+)\b(?!\.)", re.IGNORECASE)
 _READS = re.compile(r"\b(?:FROM|JOIN)\s+(\w+)", re.IGNORECASE)
 _COMMENT = re.compile(r"--[^\n]*")

@@ -13,12 +13,19 @@ temporary views ``src_articles``, ``src_crawl_log``, ``src_article_revisions``
 and ``src_crawl_runs`` that this module defines over the Parquet/JSON files.
 After the SQL, every table, view and column gets a ``COMMENT ON`` from the
 single column declaration (`newsdesk.columns`).
+
+The full-text search comes after them, from the templates in
+``newsdesk/sql/editions/``: one index per edition present in ``articles``, each
+with its edition's stemmer (`build_search`), then the search macros over all of
+them. DuckDB's fts takes one stemmer per index and one index per table, so the
+set of indexes depends on the data and is generated here from the registry.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import re
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -32,7 +39,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from newsdesk import columns, duckdb_ext
+from newsdesk import columns, duckdb_ext, editions
 from newsdesk.store import CRAWL_LOG_SCHEMA, REVISION_SCHEMA
 from newsdesk.warehouse import Warehouse
 
@@ -43,6 +50,26 @@ def _package_sql_dir() -> Path:
 
 
 SQL_DIR = _package_sql_dir()
+# Templates run per edition (not matched by the top-level ``*.sql`` glob).
+EDITION_SQL_DIR = "editions"
+
+# What may be spliced into the fts templates. Edition codes come from the data
+# (the ``edition`` partition value), so they are checked before becoming part of a
+# table name; stemmers are DuckDB fts's list, stop words its built-in lists.
+_EDITION_CODE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+FTS_STEMMERS = frozenset(
+    {
+        *("arabic", "basque", "catalan", "danish", "dutch", "english", "finnish", "french"),
+        *("german", "greek", "hindi", "hungarian", "indonesian", "irish", "italian"),
+        *("lithuanian", "nepali", "norwegian", "porter", "portuguese", "romanian"),
+        *("russian", "serbian", "spanish", "swedish", "tamil", "turkish", "none"),
+    }
+)
+FTS_STOPWORDS = frozenset({"english", "none"})
+# An edition in the data that no registered edition describes (a toy edition
+# unregistered after its test, an archive from a newer version): indexed without
+# stemming, with every letter a word character, rather than refusing to build.
+_UNKNOWN_EDITION_FTS = ("none", "none", r"(\.|[^\p{L}])+")
 
 
 class BuildError(RuntimeError):
@@ -237,6 +264,10 @@ def _build_into(tmp: Path, warehouse: Warehouse, sql_dir: Path) -> dict[str, int
             except duckdb.Error as exc:
                 _check_inputs(warehouse, full=True)
                 raise BuildError(f"{sql_path.name}: {exc}") from exc
+        try:
+            build_search(con, sql_dir / EDITION_SQL_DIR)
+        except duckdb.Error as exc:
+            raise BuildError(f"full-text index: {_first_line(exc)}") from exc
         _comment(con)
         tables = {
             name: int(con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0])
@@ -244,7 +275,8 @@ def _build_into(tmp: Path, warehouse: Warehouse, sql_dir: Path) -> dict[str, int
                 "SELECT table_name FROM duckdb_tables() "
                 "WHERE schema_name = 'main' AND NOT temporary ORDER BY table_name"
             ).fetchall()
-            if not name.startswith("fts_")
+            # The fts index's own tables, and the emptied per-edition text tables.
+            if not name.startswith(("fts_", "articles_text_"))
         }
         con.execute("CHECKPOINT")
     finally:
@@ -269,6 +301,102 @@ def _comment(con: duckdb.DuckDBPyConnection) -> None:
     )
     for statement in columns.comment_statements(kinds):
         con.execute(statement)
+
+
+@dataclass(frozen=True)
+class SearchIndex:
+    """The full-text index of one edition: its code and the fts settings it is built with."""
+
+    code: str
+    stemmer: str
+    stopwords: str
+    ignore: str
+
+    @property
+    def schema(self) -> str:
+        """The fts schema DuckDB names after the indexed table."""
+        return f"fts_main_articles_text_{self.code}"
+
+
+def search_indexes(codes: Sequence[str]) -> list[SearchIndex]:
+    """The index of each edition code, registry order first, settings from its spec.
+
+    Raises `BuildError` for a code that cannot be a table name (it comes from the
+    data) or a spec naming a stemmer or stop-word list DuckDB's fts lacks.
+    """
+    registered = {edition.code: edition for edition in editions.all_editions()}
+    order = {code: i for i, code in enumerate(registered)}
+    indexes = []
+    for code in sorted(codes, key=lambda c: (order.get(c, len(order)), c)):
+        if not _EDITION_CODE.match(code):
+            raise BuildError(f"edition {code!r} in the articles is not a valid edition code")
+        edition = registered.get(code)
+        stemmer, stopwords, ignore = (
+            (edition.fts_stemmer, edition.fts_stopwords, edition.fts_ignore)
+            if edition is not None
+            else _UNKNOWN_EDITION_FTS
+        )
+        if stemmer not in FTS_STEMMERS or stopwords not in FTS_STOPWORDS:
+            raise BuildError(
+                f"edition {code!r}: fts stemmer {stemmer!r} / stop words {stopwords!r} "
+                "are not DuckDB fts settings"
+            )
+        indexes.append(SearchIndex(code, stemmer, stopwords, ignore))
+    return indexes
+
+
+def _has_sql(text: str) -> bool:
+    """True if ``text`` holds more than comments and blank lines."""
+    return any(line.strip() and not line.strip().startswith("--") for line in text.splitlines())
+
+
+def _sql_literal(text: str) -> str:
+    """``text`` as the inside of a single-quoted SQL string."""
+    return text.replace("'", "''")
+
+
+def build_search(con: duckdb.DuckDBPyConnection, template_dir: Path) -> list[SearchIndex]:
+    """Index each edition present in ``articles`` with its stemmer; define the search macros.
+
+    ``search_scores(words)`` is a UNION ALL of one branch per edition, over that
+    edition's index only, so an article is scored by its own edition's stemmer and
+    statistics; ``search_articles`` and ``search_articles_in`` build on it.
+    """
+    codes = [
+        str(code)
+        for (code,) in con.execute(
+            "SELECT DISTINCT edition FROM articles WHERE edition IS NOT NULL"
+        ).fetchall()
+    ]
+    indexes = search_indexes(codes)
+    index_sql = (template_dir / "fts_index.sql").read_text()
+    # One statement at a time: the fts PRAGMA expands into SQL when it is parsed, so
+    # in one script (or extract_statements) it looks for the table before the CREATE
+    # has run. The template is split before filling, on its own statement ends.
+    statements = [part for part in re.split(r";[ \t]*\n", index_sql) if _has_sql(part)]
+    for index in indexes:
+        for statement in statements:
+            con.execute(
+                statement.format(
+                    code=index.code,
+                    stemmer=index.stemmer,
+                    stopwords=index.stopwords,
+                    ignore=_sql_literal(index.ignore),
+                )
+            )
+    branches = "\n    UNION ALL\n".join(
+        f"    SELECT '{index.code}' AS edition, {order} AS edition_order, "
+        f"name AS article_id, {index.schema}.match_bm25(name, words) AS score "
+        f"FROM {index.schema}.docs"
+        for order, index in enumerate(indexes)
+    )
+    if not branches:  # no article has an edition: searches find nothing, but work
+        branches = (
+            "    SELECT NULL::VARCHAR AS edition, NULL::INTEGER AS edition_order, "
+            "NULL::VARCHAR AS article_id, NULL::DOUBLE AS score WHERE false"
+        )
+    con.execute((template_dir / "search_macros.sql").read_text().format(branches=branches))
+    return indexes
 
 
 def finish_interrupted_commit(warehouse: Warehouse) -> None:

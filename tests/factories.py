@@ -22,6 +22,8 @@ def make_article(
     tags: list[str] | None = None,
     authors: list[str] | None = None,
     source: str | None = "Agencies",
+    edition: str = "en",
+    subtitle: str | None = None,
 ) -> Article:
     url = f"{BASE}/{group}/{section}/{slug}"
     article = Article(
@@ -38,6 +40,8 @@ def make_article(
         source=source,
         crawled_at=datetime(2025, 11, 1, tzinfo=UTC),
         field_layers={"title": "metadata"},
+        edition=edition,
+        subtitle=subtitle,
     )
     article.content_hash = content_hash(article.to_dict())
     return article

@@ -526,13 +526,30 @@ def test_search_ranks_the_known_article_first(warehouse, capsys):
     assert hits[0]["rank"] == 1 and hits[0]["url"] == clove.url
     assert hits[0]["title"] == clove.title and hits[0]["section"] == "economy"
     assert hits[0]["date"] == "2025-07-03"
-    assert list(hits[0]) == ["rank", "score", "date", "section", "title", "url"]
+    # Without --edition each edition is ranked on its own: the edition comes first.
+    assert list(hits[0]) == ["edition", "rank", "score", "date", "section", "title", "url"]
+    assert hits[0]["edition"] == "en"
     # Stemming and case folding: "HARVESTS" finds "harvest".
     code, out, _ = newsdesk(capsys, "search", "HARVESTS", "--format", "json", *wh_args(warehouse))
     assert json.loads(out)[0]["url"] == clove.url
-    # The default table output lists the same hit.
+    # The default table output lists the same hit, under its edition's heading.
     code, out, _ = newsdesk(capsys, "search", "zanzibar", *wh_args(warehouse))
-    assert out.splitlines()[2].startswith("1 ") and clove.url in out
+    assert out.splitlines()[0] == "[en — Al Mayadeen English]"
+    assert out.splitlines()[3].startswith("1 ") and clove.url in out
+    # One --edition: that edition's index only, and the columns a search always had.
+    code, out, _ = newsdesk(
+        capsys,
+        "search",
+        "Zanzibar clove cyclone",
+        "--edition",
+        "en",
+        "--format",
+        "json",
+        *wh_args(warehouse),
+    )
+    hits = json.loads(out)
+    assert list(hits[0]) == ["rank", "score", "date", "section", "title", "url"]
+    assert hits[0]["url"] == clove.url
 
 
 def test_search_orders_by_score_and_applies_filters(warehouse, con, capsys):
@@ -576,7 +593,7 @@ def test_search_orders_by_score_and_applies_filters(warehouse, con, capsys):
         "SELECT url FROM articles WHERE section_group = 'news' "
         "AND list_has_any(tags, ['Gaza', 'Iran']) "
         "AND published_date BETWEEN '2025-07-01' AND '2025-07-31' "
-        "AND fts_main_articles.match_bm25(article_id, 'minister') IS NOT NULL"
+        "AND fts_main_articles_text_en.match_bm25(article_id, 'minister') IS NOT NULL"
     ).fetchall()
     assert len(expected) > 5
     assert sorted(h["url"] for h in hits) == sorted(url for (url,) in expected)

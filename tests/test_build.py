@@ -77,8 +77,9 @@ def test_build_creates_the_tables(warehouse):
         (D2.date(), "opinion", 1),
     ]
     hit = con.execute(
-        "SELECT article_id FROM (SELECT article_id, fts_main_articles.match_bm25(article_id, "
-        "'ceasefire cairo') AS score FROM articles) WHERE score IS NOT NULL"
+        "SELECT article_id FROM (SELECT article_id, "
+        "fts_main_articles_text_en.match_bm25(article_id, 'ceasefire cairo') AS score "
+        "FROM articles) WHERE score IS NOT NULL"
     ).fetchall()
     assert hit == [(make_article("c", D2, group="articles", section="opinion").article_id,)]
 

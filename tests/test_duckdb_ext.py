@@ -129,8 +129,9 @@ def test_pinned_cli_opens_a_built_database_read_only_with_fts_by_path(tmp_path):
         cwd=REPO,
     ).stdout.strip()
     query = (
-        "SELECT count(*) FROM articles WHERE fts_main_articles.match_bm25(article_id, 'cairo') "
-        "IS NOT NULL; SELECT current_setting('access_mode');"
+        "SELECT count(*) FROM articles WHERE "
+        "fts_main_articles_text_en.match_bm25(article_id, 'cairo') IS NOT NULL; "
+        "SELECT current_setting('access_mode');"
     )
     out = subprocess.run(
         [

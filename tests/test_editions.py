@@ -67,12 +67,29 @@ def test_for_host_unknown_is_none_and_for_url_defaults_to_english(host: str) -> 
     assert editions.for_url(f"http://{host}/news/politics/x") is EN
 
 
-def test_fts_stemmer_matches_the_sql() -> None:
-    # The English index's stemmer is declared in the spec; the SQL must agree
-    # until phase 2 builds one index per edition from the spec.
-    sql = (ROOT / "newsdesk" / "sql" / "200_fts.sql").read_text()
-    assert f"stemmer = '{EN.fts_stemmer}'" in sql
-    assert f"stopwords = '{EN.fts_stopwords}'" in sql
+def test_fts_indexes_come_from_the_specs() -> None:
+    # newsdesk build makes one index per edition present, with its spec's settings
+    # (newsdesk/sql/editions/fts_index.sql); the SQL names none of them itself.
+    from newsdesk.build import BuildError, search_indexes
+
+    sql = (ROOT / "newsdesk" / "sql" / "editions" / "fts_index.sql").read_text()
+    assert "stemmer = '{stemmer}'" in sql and "stopwords = '{stopwords}'" in sql
+    by_code = {index.code: index for index in search_indexes(["zz", "ar", "en"])}
+    assert list(by_code) == ["en", "ar", "zz"]  # registry order, then unknown codes
+    for code in ("en", "ar"):
+        spec = editions.get(code)
+        assert (by_code[code].stemmer, by_code[code].stopwords, by_code[code].ignore) == (
+            spec.fts_stemmer,
+            spec.fts_stopwords,
+            spec.fts_ignore,
+        )
+    assert (EN.fts_stemmer, by_code["ar"].stemmer, by_code["zz"].stemmer) == (
+        "english",
+        "arabic",
+        "none",
+    )
+    with pytest.raises(BuildError, match="not a valid edition code"):
+        search_indexes(["en'; DROP TABLE articles; --"])
 
 
 # --- URL grammar (the English rules, as the old hard-coded ones gave them) ---------

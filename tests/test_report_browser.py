@@ -291,3 +291,160 @@ def test_report_renders_in_headless_chromium(tmp_path: Path) -> None:
             assert chart["visibleMarks"] > 0, (section, chart)
     # The hostile tag is shown as text, never run as markup.
     assert SCRIPT_TAG in probe["bodyText"] or "Gaza" in probe["bodyText"]
+
+
+EDITIONS_PROBE = """
+(() => {
+  const info = el => ({
+    edition: el.closest('.edition') ? el.closest('.edition').dataset.edition : null,
+    text: el.textContent,
+    dir: getComputedStyle(el).direction,
+    lang: el.closest('[lang]') ? el.closest('[lang]').getAttribute('lang') : null,
+    align: getComputedStyle(el).textAlign,
+    left: el.getBoundingClientRect().left,
+    right: el.getBoundingClientRect().right,
+  });
+  const section = document.getElementById('editions');
+  return JSON.stringify({
+    title: document.title,
+    columns: [...section.querySelectorAll('.edition')].map(c => ({
+      edition: c.dataset.edition,
+      left: c.getBoundingClientRect().left,
+      top: c.getBoundingClientRect().top,
+      width: c.getBoundingClientRect().width,
+    })),
+    texts: [...section.querySelectorAll('.ed-name, .ed-tag, .ed-title')].map(info),
+    chartMarks: [...section.querySelectorAll('svg.chart .mark')].filter(m => {
+      const b = m.getBoundingClientRect(); return b.width > 0 && b.height > 0;
+    }).length,
+    sectionTop: Math.floor(section.getBoundingClientRect().top + window.scrollY),
+    sectionHeight: Math.ceil(section.getBoundingClientRect().height),
+  });
+})()
+"""
+
+
+def _editions_warehouse(root: Path):
+    """English and Arabic articles over a few weeks, with Arabic titles and tags."""
+    import datetime as dt
+
+    from newsdesk.build import build_database
+    from newsdesk.store import ArticleStore
+    from newsdesk.warehouse import Warehouse
+    from tests.factories import make_article
+
+    start = dt.datetime(2025, 7, 1, 9, tzinfo=dt.UTC)
+    articles = []
+    ar_titles = ["المفاوضات تستأنف في القاهرة", "غارات على جنوب لبنان", "الموقف الفلسطيني من الخطة"]
+    ar_tags = [["فلسطين", "غزة"], ["لبنان"], ["فلسطين", "المقاومة"]]
+    for i in range(24):
+        day = start + dt.timedelta(days=i)
+        articles.append(
+            make_article(
+                f"en-{i}",
+                day,
+                title=f"Ceasefire talks, day {i + 1}",
+                tags=["Gaza", "Lebanon"][: 1 + i % 2],
+            )
+        )
+        for j in range(1 + i % 3):
+            articles.append(
+                make_article(
+                    f"ar-{i}-{j}",
+                    day + dt.timedelta(hours=j),
+                    edition="ar",
+                    title=f"{ar_titles[(i + j) % 3]} ({i + 1})",
+                    body="نص الخبر.",
+                    tags=ar_tags[(i + j) % 3],
+                    authors=["الميادين نت"],
+                    source=None,
+                )
+            )
+    warehouse = Warehouse.at(root)
+    store = ArticleStore(warehouse)
+    store.merge(articles, store.load_index())
+    build_database(warehouse)
+    return warehouse
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(180)
+def test_report_shows_editions_side_by_side_with_arabic_right_to_left(tmp_path: Path) -> None:
+    binary = chromium_binary()
+    warehouse = _editions_warehouse(tmp_path / "wh")
+    report = tmp_path / "report.html"
+    con = open_database(warehouse)
+    try:
+        write_report(con, report, ArticleFilters(), warehouse.duckdb_path)
+    finally:
+        con.close()
+
+    profile = tmp_path / "chromium-profile"
+    profile.mkdir()
+    browser = DevTools(binary, profile)
+    try:
+        target = next(
+            t for t in browser.send("Target.getTargets")["targetInfos"] if t["type"] == "page"
+        )
+        session = browser.send(
+            "Target.attachToTarget", {"targetId": target["targetId"], "flatten": True}
+        )["sessionId"]
+        for domain in ("Runtime", "Log", "Network", "Page"):
+            browser.send(f"{domain}.enable", session=session)
+        browser.events.clear()
+        browser.send("Page.navigate", {"url": report.as_uri()}, session=session)
+        browser.wait_for("Page.loadEventFired")
+        probe = json.loads(
+            browser.send(
+                "Runtime.evaluate",
+                {"expression": EDITIONS_PROBE, "returnByValue": True},
+                session=session,
+            )["result"]["value"]
+        )
+        # The editions section only (a clip of the page), at its full height.
+        browser.send(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": 1280, "height": 2400, "deviceScaleFactor": 1, "mobile": False},
+            session=session,
+        )
+        shot = browser.send(
+            "Page.captureScreenshot",
+            {
+                "format": "png",
+                "captureBeyondViewport": True,
+                "clip": {
+                    "x": 0,
+                    "y": max(0, probe["sectionTop"] - 20),
+                    "width": 1280,
+                    "height": probe["sectionHeight"] + 40,
+                    "scale": 1,
+                },
+            },
+            session=session,
+        )
+        time.sleep(0.2)
+        browser.send("Runtime.evaluate", {"expression": "1"}, session=session)
+        problems = _problems(browser.events)
+    finally:
+        browser.close()
+
+    png = base64.b64decode(shot["data"])
+    (artifacts_dir() / "report-editions.png").write_bytes(png)
+    shutil.copyfile(report, artifacts_dir() / "report-editions.html")
+
+    assert problems == [], problems
+    assert png.startswith(b"\x89PNG") and len(png) > 10_000
+    assert probe["title"] == "Al Mayadeen network — coverage report"
+    # Side by side: English then Arabic, one row, two columns.
+    columns = probe["columns"]
+    assert [c["edition"] for c in columns] == ["en", "ar"]
+    assert columns[0]["top"] == columns[1]["top"] and columns[0]["left"] < columns[1]["left"]
+    assert probe["chartMarks"] > 0
+    arabic = [t for t in probe["texts"] if t["edition"] == "ar"]
+    english = [t for t in probe["texts"] if t["edition"] == "en"]
+    assert arabic and english
+    # Every Arabic name, tag and title is laid out right to left, in Arabic.
+    assert all(t["dir"] == "rtl" and t["lang"] == "ar" for t in arabic), arabic
+    assert all(t["dir"] == "ltr" and t["lang"] == "en" for t in english), english
+    assert any(t["text"] == "فلسطين" for t in arabic)
+    assert any(t["text"].startswith("المفاوضات") for t in arabic)

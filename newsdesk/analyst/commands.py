@@ -317,7 +317,7 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     """``newsdesk search WORDS``."""
-    from newsdesk.analyst.search import search_articles
+    from newsdesk.analyst.search import render_search, search_articles
 
     filters = _filters(args)
     with _database(args) as con:
@@ -328,7 +328,7 @@ def cmd_search(args: argparse.Namespace) -> int:
             _no_matches(f": no article matches {args.query!r} with these filters")
             if args.format == "table":
                 return 0
-        print(render(result, args.format, max_width=args.max_width))
+        print(render_search(result, args.format, max_width=args.max_width))
     return 0
 
 

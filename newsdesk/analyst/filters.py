@@ -127,8 +127,9 @@ class ArticleFilters:
             clauses.append(f"lower({alias}.edition) = $f_edition")
             params["f_edition"] = self.edition.strip().lower()
         if self.search is not None:
+            # search_scores scores each article with its own edition's index (stemmer).
             clauses.append(
-                f"fts_main_articles.match_bm25({alias}.article_id, $f_search) IS NOT NULL"
+                f"{alias}.article_id IN (SELECT article_id FROM search_scores($f_search))"
             )
             params["f_search"] = self.search
         return (" AND ".join(clauses) or "true"), params

@@ -3,7 +3,9 @@
 The page needs no network: charts are inline SVG drawn here in Python
 (`newsdesk.analyst.charts`), styles are inline, there is no JavaScript, and a
 Content-Security-Policy forbids loading anything. Sections: key figures,
-articles per day by section, top tags over time, shares of sources and
+the editions side by side (articles per week per edition, each edition's key
+figures, top tags and latest titles, written in its own language and direction:
+Arabic right to left), articles per day by section, top tags over time, shares of sources and
 authors, crawl health (outcomes, failures by reason, runs, field coverage by
 extraction layer).
 """
@@ -36,6 +38,9 @@ TOP_SECTIONS = 9
 TOP_TAGS = 14
 TOP_SOURCES = 10
 TOP_AUTHORS = 10
+#: Per edition, in the side-by-side columns.
+EDITION_TOP_TAGS = 6
+EDITION_LATEST = 4
 
 #: Fields whose coverage and extraction layer the report shows, and how "present" is tested.
 COVERAGE_FIELDS: tuple[tuple[str, str], ...] = (
@@ -75,6 +80,22 @@ OUTCOME_COLORS: dict[str, str] = {
 
 
 @dataclass
+class EditionFigures:
+    """One edition's column in the side-by-side comparison."""
+
+    code: str
+    articles: int
+    first: dt.datetime | None
+    last: dt.datetime | None
+    sections: int
+    sources: int
+    tags: int = 0
+    authors: int = 0
+    top_tags: list[tuple[str, int]] = field(default_factory=list)
+    latest: list[tuple[str, dt.date]] = field(default_factory=list)
+
+
+@dataclass
 class ReportData:
     """Everything the report shows, queried once."""
 
@@ -94,6 +115,8 @@ class ReportData:
     failures: list[tuple[str, int]] = field(default_factory=list)
     runs: list[dict[str, Any]] = field(default_factory=list)
     coverage: list[tuple[str, dict[str, int]]] = field(default_factory=list)
+    editions: list[EditionFigures] = field(default_factory=list)
+    edition_weeks: list[tuple[str, dt.date, int]] = field(default_factory=list)
 
 
 def collect(con: duckdb.DuckDBPyConnection, filters: ArticleFilters, database: Path) -> ReportData:
@@ -109,6 +132,7 @@ def collect(con: duckdb.DuckDBPyConnection, filters: ArticleFilters, database: P
             params,
         )
         _collect_articles(con, table, data)
+        _collect_editions(con, table, data)
         _collect_crawls(con, data)
     except duckdb.Error as exc:
         raise AnalystError(f"report failed: {one_line(exc)}") from exc
@@ -202,6 +226,68 @@ def _collect_articles(con: duckdb.DuckDBPyConnection, t: str, data: ReportData) 
     data.coverage = [(name, layers.get(name, {})) for name, _ in COVERAGE_FIELDS]
 
 
+def _edition_order(code: str) -> tuple[int, str]:
+    """Registry order (English first), then editions the registry does not know."""
+    codes = [edition.code for edition in editions.all_editions()]
+    return (codes.index(code) if code in codes else len(codes), code)
+
+
+def _collect_editions(con: duckdb.DuckDBPyConnection, t: str, data: ReportData) -> None:
+    figures: dict[str, EditionFigures] = {}
+    for code, n, first, last, sections, sources in _rows(
+        con,
+        f"SELECT coalesce(edition, '?'), count(*), min(published_at), max(published_at), "
+        f"count(DISTINCT section), count(DISTINCT source) FROM {t} GROUP BY 1",
+    ):
+        figures[code] = EditionFigures(code, int(n), first, last, int(sections), int(sources))
+    for name, column, key in (
+        ("article_tags", "tag", "tags"),
+        ("article_authors", "author", "authors"),
+    ):
+        for code, n in _rows(
+            con,
+            f"SELECT coalesce(a.edition, '?'), count(DISTINCT x.{column}) FROM {name} AS x "
+            f"JOIN {t} AS a USING (article_id) GROUP BY 1",
+        ):
+            setattr(figures[code], key, int(n))
+    for code, tag, n in _rows(
+        con,
+        f"""
+        SELECT edition, tag, n FROM (
+            SELECT coalesce(a.edition, '?') AS edition, x.tag, count(DISTINCT a.article_id) AS n,
+                   row_number() OVER (
+                       PARTITION BY coalesce(a.edition, '?')
+                       ORDER BY count(DISTINCT a.article_id) DESC, x.tag
+                   ) AS r
+            FROM article_tags AS x JOIN {t} AS a USING (article_id) GROUP BY 1, 2
+        ) WHERE r <= {EDITION_TOP_TAGS} ORDER BY edition, r
+        """,
+    ):
+        figures[code].top_tags.append((str(tag), int(n)))
+    for code, title, day in _rows(
+        con,
+        f"""
+        SELECT edition, title, utc_day FROM (
+            SELECT coalesce(edition, '?') AS edition, title, utc_day,
+                   row_number() OVER (
+                       PARTITION BY coalesce(edition, '?') ORDER BY published_at DESC, article_id
+                   ) AS r
+            FROM {t} WHERE coalesce(title, '') <> ''
+        ) WHERE r <= {EDITION_LATEST} ORDER BY edition, r
+        """,
+    ):
+        figures[code].latest.append((str(title), day))
+    data.editions = [figures[code] for code in sorted(figures, key=_edition_order)]
+    data.edition_weeks = [
+        (code, week, int(n))
+        for code, week, n in _rows(
+            con,
+            f"SELECT coalesce(edition, '?'), CAST(date_trunc('week', utc_day) AS DATE), count(*) "
+            f"FROM {t} GROUP BY ALL ORDER BY 2, 1",
+        )
+    ]
+
+
 def _collect_crawls(con: duckdb.DuckDBPyConnection, data: ReportData) -> None:
     data.outcomes = [
         (o, int(n))
@@ -292,6 +378,106 @@ def _daily_chart(data: ReportData) -> tuple[str, str, str]:
     chart = charts.stacked_columns(names, series, axis_labels=labels, label=title)
     legend_items = [(f"{s.name} · {sum(s.values)}", s.color) for s in series]
     return chart, charts.legend(legend_items), title
+
+
+def _edition_lang(code: str) -> tuple[str, str, str]:
+    """``(name, language, direction)`` of an edition; an unknown one gets ``dir=auto``."""
+    try:
+        edition = editions.get(code)
+    except KeyError:
+        return code, "", "auto"
+    return edition.name, edition.language, edition.direction
+
+
+def _text_attrs(code: str) -> str:
+    """``dir``/``lang`` for text written in an edition's language (Arabic right to left)."""
+    _, language, direction = _edition_lang(code)
+    lang = f' lang="{escape(language)}"' if language else ""
+    return f' dir="{escape(direction)}"{lang}'
+
+
+def _editions_chart(data: ReportData) -> tuple[str, str]:
+    """Stacked weekly columns, one colour per edition (a count, comparable across editions)."""
+    if not data.edition_weeks:
+        return charts.empty_chart("No articles in this window"), ""
+    weeks = sorted({w for _, w, _ in data.edition_weeks})
+    buckets = []
+    week = weeks[0]
+    while week <= weeks[-1]:
+        buckets.append(week)
+        week += dt.timedelta(days=7)
+    position = {w: i for i, w in enumerate(buckets)}
+    codes = [figures.code for figures in data.editions]
+    values = {code: [0] * len(buckets) for code in codes}
+    for code, w, n in data.edition_weeks:
+        values[code][position[w]] += n
+    series = [
+        charts.Series(code, charts.PALETTE[i % len(charts.PALETTE)], values[code])
+        for i, code in enumerate(codes)
+    ]
+    every = max(1, len(buckets) // 10)
+    labels = {i: w.strftime("%-d %b %Y") for i, w in enumerate(buckets) if i % every == 0}
+    chart = charts.stacked_columns(
+        [f"week of {w.isoformat()}" for w in buckets],
+        series,
+        axis_labels=labels,
+        label="Articles per week by edition",
+        height=220,
+    )
+    # Codes only: a legend line is plain text, and an Arabic name inside it would
+    # reorder the line (the columns below give each edition's name in its direction).
+    items = [(f"{s.name} · {sum(s.values)}", s.color) for s in series]
+    return chart, charts.legend(items)
+
+
+def _editions_columns(data: ReportData) -> str:
+    """One column per edition, side by side: key figures, top tags, latest titles.
+
+    Labels stay English; the edition's own text (its name, tags, titles) carries
+    the edition's ``lang`` and ``dir``, so Arabic is laid out right to left.
+    """
+    columns = []
+    for figures in data.editions:
+        name, _, _ = _edition_lang(figures.code)
+        attrs = _text_attrs(figures.code)
+        span = "–"
+        if figures.first and figures.last:
+            span = f"{_day(figures.first)} – {_day(figures.last)}"
+        rows = [
+            ("articles", _fmt_int(figures.articles)),
+            ("published", span),
+            ("sections", _fmt_int(figures.sections)),
+            ("tags", _fmt_int(figures.tags)),
+            ("authors", _fmt_int(figures.authors)),
+            ("sources", _fmt_int(figures.sources)),
+        ]
+        table = "".join(
+            f'<tr><th>{escape(k)}</th><td class="n">{escape(v)}</td></tr>' for k, v in rows
+        )
+        # The list items take the edition's direction, so an Arabic line starts on the
+        # right; the counts and English dates inside are isolated as left to right.
+        tags = (
+            "".join(
+                f'<li{attrs}><span class="ed-tag">{escape(tag)}</span> '
+                f'<span class="muted" dir="ltr" lang="en">{_fmt_int(n)}</span></li>'
+                for tag, n in figures.top_tags
+            )
+            or '<li class="muted">no tags</li>'
+        )
+        latest = "".join(
+            f'<li{attrs}><span class="ed-title">{escape(title)}</span> '
+            f'<span class="muted" dir="ltr" lang="en">{escape(_day(day))}</span></li>'
+            for title, day in figures.latest
+        )
+        columns.append(
+            f'<div class="edition" data-edition="{escape(figures.code)}">'
+            f'<h3><span class="ed-name"{attrs}>{escape(name)}</span> '
+            f'<span class="code">{escape(figures.code)}</span></h3>'
+            f'<table class="runs ed-figures"><tbody>{table}</tbody></table>'
+            f'<h4>Top tags</h4><ul class="ed-tags">{tags}</ul>'
+            f'<h4>Latest titles</h4><ul class="ed-titles">{latest}</ul></div>'
+        )
+    return "".join(columns)
 
 
 def _tags_chart(data: ReportData) -> str:
@@ -461,9 +647,15 @@ def render_html(data: ReportData) -> str:
         window += _day(until) if until else "the latest article"
     else:
         window = "all articles in the warehouse"
+    editions_chart, editions_legend = _editions_chart(data)
+    # One edition in the data: that site's name; several: the network's.
+    shown = [figures.code for figures in data.editions] or [editions.DEFAULT_EDITION]
+    site = _edition_lang(shown[0])[0] if len(shown) == 1 else "Al Mayadeen network"
     values = {
-        # The site's name is the edition's (one edition for now: English).
-        "title": f"{editions.get(editions.DEFAULT_EDITION).name} — coverage report",
+        "title": escape(f"{site} — coverage report"),
+        "editions_chart": editions_chart,
+        "editions_legend": editions_legend,
+        "editions_columns": _editions_columns(data),
         "window": escape(window),
         "generated": escape(data.generated_at.strftime("%Y-%m-%d %H:%M UTC")),
         "database": escape(str(data.database)),

@@ -202,9 +202,14 @@ class Edition:
     # Path prefixes of pages the sitemaps list that are never articles
     # (Arabic author profiles and dossiers: "/authors/", "/coverage/").
     non_article_paths: tuple[str, ...] = ()
-    # DuckDB fts stemmer and stop-word list for this edition's language.
+    # DuckDB fts stemmer and stop-word list for this edition's language; each
+    # edition gets its own index (`newsdesk.build`), so each is searched with its own.
     fts_stemmer: str = "english"
     fts_stopwords: str = "english"
+    # The fts tokenizer's ``ignore`` pattern: what separates words once the text is
+    # lower-cased and its accents stripped. DuckDB's default keeps only a-z, fine for
+    # Latin scripts; a non-Latin edition widens it to every letter (``\p{L}``).
+    fts_ignore: str = r"(\.|[^a-z])+"
     schemes: tuple[str, ...] = ("http", "https")
     # The article id of a URL; None: ``newsdesk.urls.article_id_for`` (path hash) for
     # English, ``newsdesk.urls.edition_article_id`` (edition-prefixed) for any other.

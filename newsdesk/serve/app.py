@@ -359,16 +359,25 @@ def list_articles(
     """``(matching articles, this page's rows)``: best match first when searching, else newest."""
     where, params = filters.where("a")
     total = cursor.execute(f"SELECT count(*) FROM articles AS a WHERE {where}", params).fetchone()
-    score = "NULL"
-    order = "a.published_at DESC, a.article_id"
-    if filters.search is not None:
-        score = "fts_main_articles.match_bm25(a.article_id, $f_search)"
-        order = f"score DESC, {order}"
-    sql = (
-        "SELECT a.article_id, a.title, a.subtitle, a.section, a.edition, a.source, a.authors, "
-        f"a.published_at, {utc_day('a')} AS day, {score} AS score "
-        f"FROM articles AS a WHERE {where} ORDER BY {order} LIMIT $s_limit OFFSET $s_offset"
+    columns = (
+        "a.article_id, a.title, a.subtitle, a.section, a.edition, a.source, a.authors, "
+        f"a.published_at, {utc_day('a')} AS day"
     )
+    order = "a.published_at DESC, a.article_id"
+    if filters.search is None:
+        sql = f"SELECT {columns}, NULL AS score FROM articles AS a WHERE {where}"
+    else:
+        # Scores from each article's own edition index are comparable only within an
+        # edition: the list goes edition by edition (registry order), best first in each.
+        where, params = dataclasses.replace(filters, search=None).where("a")
+        params["f_search"] = filters.search
+        sql = (
+            f"SELECT {columns}, s.score FROM articles AS a "
+            "JOIN search_scores($f_search) AS s ON s.article_id = a.article_id "
+            f"WHERE {where}"
+        )
+        order = f"s.edition_order, s.score DESC, {order}"
+    sql += f" ORDER BY {order} LIMIT $s_limit OFFSET $s_offset"
     params.update(s_limit=PAGE_SIZE, s_offset=(page - 1) * PAGE_SIZE)
     return int(total[0]) if total else 0, _rows(cursor, sql, params)
 

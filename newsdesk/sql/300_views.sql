@@ -1,4 +1,4 @@
--- Analyst views and macros (run after the tables and the full-text index).
+-- Analyst views and macros (run after the tables).
 -- Documented in README.md, "Analysing the data". Dates are UTC publication days.
 
 -- Articles published between two days, both included:
@@ -17,16 +17,9 @@ FROM articles AS a
 WHERE a.article_id IN (SELECT article_id FROM article_tags WHERE lower(tag) = lower(tag_name))
 ORDER BY a.published_at, a.article_id;
 
--- Full-text search, best first (BM25 over title, subtitle and body):
---   SELECT score, title FROM search_articles('ceasefire cairo') LIMIT 10;
-CREATE OR REPLACE MACRO search_articles(words) AS TABLE
-SELECT score, article_id, published_at, published_date, section_group, section, title, url
-FROM (
-    SELECT *, fts_main_articles.match_bm25(article_id, words) AS score
-    FROM articles
-)
-WHERE score IS NOT NULL
-ORDER BY score DESC, published_at DESC;
+-- Full-text search: search_scores(words), search_articles(words) and
+-- search_articles_in(edition, words) are generated per edition by `newsdesk build`
+-- (warehouse/sql/editions/), each edition with its own stemmer.
 
 -- Articles per tag per ISO week (weeks start on Monday; only weeks with articles).
 CREATE OR REPLACE VIEW tag_weekly AS

@@ -150,5 +150,7 @@ EDITION = Edition(
     non_article_paths=("/authors/", "/coverage/"),
     fts_stemmer="arabic",
     fts_stopwords="none",
+    # DuckDB's default tokenizer keeps only a-z and would drop every Arabic word.
+    fts_ignore=r"(\.|[^\p{L}])+",
     replica_module="newsdesk.editions.ar.replica",
 )
