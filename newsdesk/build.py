@@ -284,6 +284,10 @@ def _build_into(tmp: Path, warehouse: Warehouse, sql_dir: Path) -> dict[str, int
     return tables
 
 
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 def _comment(con: duckdb.DuckDBPyConnection) -> None:
     """``COMMENT ON`` every declared table, view and column: meanings where analysts look."""
     kinds = {
@@ -301,6 +305,14 @@ def _comment(con: duckdb.DuckDBPyConnection) -> None:
     )
     for statement in columns.comment_statements(kinds):
         con.execute(statement)
+    for name in (n for n in kinds if n.startswith(columns.SEARCH_TEXT_PREFIX)):
+        for (column,) in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' "
+            "AND table_name = ?",
+            [name],
+        ).fetchall():
+            meaning = f"The article's {column}, as indexed (articles.{column})."
+            con.execute(f'COMMENT ON COLUMN "{name}"."{column}" IS {_sql_text(meaning)}')
 
 
 @dataclass(frozen=True)

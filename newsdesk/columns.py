@@ -790,6 +790,14 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+# The per-edition copies of the text behind each full-text index (`newsdesk build`).
+SEARCH_TEXT_PREFIX = "articles_text_"
+SEARCH_TEXT_MEANING = (
+    "The text one edition's full-text index was built from (the edition is the name's "
+    "suffix); emptied once indexed: search with search_articles() / search_articles_in()."
+)
+
+
 def comment_statements(kinds: dict[str, str]) -> list[str]:
     """``COMMENT ON`` statements for the declared tables present in the database.
 
@@ -807,6 +815,9 @@ def comment_statements(kinds: dict[str, str]) -> list[str]:
             statements.append(
                 f'COMMENT ON COLUMN "{name}"."{column.name}" IS {_quote(column.meaning)}'
             )
+    for name, kind in kinds.items():
+        if name.startswith(SEARCH_TEXT_PREFIX) and kind == "TABLE":
+            statements.append(f'COMMENT ON TABLE "{name}" IS {_quote(SEARCH_TEXT_MEANING)}')
     return statements
 
 

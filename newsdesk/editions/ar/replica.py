@@ -32,10 +32,11 @@ from urllib.parse import quote
 
 from newsdesk.hashing import content_hash
 from newsdesk.items import Article
+from newsdesk.normalize import parse_duration_s
 from newsdesk.replica import markup
 from newsdesk.replica.generator import HTML, TEXT, XML, Resource, Site, is_valid_wall_time
 from newsdesk.replica.model import BEIRUT
-from newsdesk.urls import article_id_for, canonicalize_url
+from newsdesk.urls import canonicalize_url
 
 MIN_ARTICLES = 20
 PER_PAGE = 12
@@ -564,7 +565,7 @@ def ground_truth_for(story: ArStory, base: str, paths: set[str]) -> Article:
         if keyword.strip() not in tags:
             tags.append(keyword.strip())
     article = Article(
-        article_id=article_id_for(url),
+        article_id=_article_id(url),
         url=url,
         title=story.title,
         published_at=story.published.astimezone(UTC),
@@ -589,9 +590,22 @@ def ground_truth_for(story: ArStory, base: str, paths: set[str]) -> Article:
         image_url=_image(story),
         image_caption=None,
         links=links,
+        # Only the metadata script carries video_duration.
+        video_duration_s=(
+            parse_duration_s(story.video_duration)
+            if story.video_duration and story.head == "full"
+            else None
+        ),
     )
     article.content_hash = content_hash(article.to_dict())
     return article
+
+
+def _article_id(url: str) -> str:
+    """The Arabic edition's id rule (distinct from English ids of the same path)."""
+    from newsdesk import editions
+
+    return editions.get("ar").article_id_for(url)
 
 
 # --------------------------------------------------------------------------- the site

@@ -249,6 +249,8 @@ def ground_truth_for(story: EsStory, base: str) -> Article:
         image_url=base + story.image if story.image else None,
         image_caption=story.caption if story.image else None,
         links=links,
+        # Only the metadata script carries video_duration.
+        video_duration_s=story.video_duration if story.head == "full" else None,
     )
     article.content_hash = content_hash(article.to_dict())
     return article
