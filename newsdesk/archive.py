@@ -63,8 +63,17 @@ class ArchivedResponse:
 class WarcArchive:
     """Appends request/response record pairs to rotating gzip WARC files."""
 
-    def __init__(self, root: Path, run_id: str, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    def __init__(
+        self,
+        root: Path,
+        run_id: str,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        edition: str | None = None,
+    ) -> None:
         self.root = root
+        # The open file's name carries the edition (``.<name>.<edition>.open``): the
+        # editions' writers run at the same time, and each recovers only its own.
+        self.edition = edition
         self.run_id = run_id
         self.max_bytes = max_bytes
         self.sequence = 0
@@ -142,7 +151,8 @@ class WarcArchive:
                 if not (directory / name).exists():
                     break
             self._final_path = directory / name
-            self._open_path = directory / f".{name}.open"
+            tag = f".{self.edition}" if self.edition else ""
+            self._open_path = directory / f".{name}{tag}.open"
             self._handle = open(self._open_path, "wb")  # noqa: SIM115 - lives across calls
             self._writer = WARCWriter(self._handle, gzip=True, warc_version="1.1")
         return self._writer
@@ -176,17 +186,27 @@ def complete_prefix_length(data: bytes) -> int:
     return pos
 
 
-def recover_open_files(root: Path) -> int:
+def recover_open_files(root: Path, edition: str | None = None) -> int:
     """Turn ``.open`` files left by a killed crawl into complete WARC files.
 
     Each record is its own gzip member, so the complete records are the file's
-    longest prefix of complete members; a torn last record is dropped.
+    longest prefix of complete members; a torn last record is dropped. With an
+    edition, only that edition's open files (``.<name>.<edition>.open``) and
+    untagged ones (written before editions) are touched: another edition's
+    crawl may be writing its own at this moment.
     """
     count = 0
     if not root.exists():
         return 0
-    for open_path in sorted(root.rglob(".*.warc.gz.open")):
-        final = open_path.with_name(open_path.name[1:].removesuffix(".open"))
+    if edition is None:
+        found = set(root.rglob(".*.warc.gz*.open"))
+    else:
+        found = set(root.rglob(".*.warc.gz.open")) | set(root.rglob(f".*.warc.gz.{edition}.open"))
+    for open_path in sorted(found):
+        name = open_path.name[1:].removesuffix(".open")
+        if not name.endswith(".warc.gz"):
+            name = name.rsplit(".", 1)[0]  # the edition tag
+        final = open_path.with_name(name)
         data = open_path.read_bytes()
         keep = complete_prefix_length(data)
         if keep < len(data):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
@@ -135,15 +136,25 @@ def build_parser() -> argparse.ArgumentParser:
     crawl = sub.add_parser(
         "crawl",
         help="crawl the site (live by default) into the warehouse",
-        description="Crawl Al Mayadeen English section by section. The live site is the default "
+        description="Crawl an Al Mayadeen edition section by section. The live site is the default "
         "target (polite profile: robots.txt, >= 1 s between requests, AutoThrottle); a loopback "
         "base URL (the offline replica) gets the fast profile automatically.",
+    )
+    from newsdesk import editions
+
+    crawl.add_argument(
+        "--edition",
+        default="en",
+        choices=[e.code for e in editions.all_editions()] + ["all"],
+        help="which edition's site (default en); all: every edition at once, each in its own "
+        "process",
     )
     crawl.add_argument(
         "--base-url",
         metavar="URL",
         default=None,
-        help="site to crawl (default: $NEWSDESK_BASE_URL or https://english.almayadeen.net)",
+        help="site to crawl (default: $NEWSDESK_BASE_URL or the edition's live site); with "
+        "--edition all, CODE=URL pairs such as en=URL,ar=URL (editions not named: live site)",
     )
     _add_crawl_args(crawl)
     crawl.add_argument(
@@ -206,8 +217,6 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--revision", type=int, choices=[1, 2], default=1, help="site revision (2 = later visit)"
     )
-    from newsdesk import editions
-
     serve.add_argument(
         "--edition",
         default="en",
@@ -217,10 +226,67 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _crawl_all_editions(args: argparse.Namespace) -> int:
+    """``newsdesk crawl --edition all``: every edition in its own process, in parallel."""
+    from newsdesk import editions
+    from newsdesk.crawl import (
+        CrawlError,
+        CrawlOptions,
+        CrawlUsageError,
+        editions_exit_status,
+        parse_base_urls,
+        run_editions_in_parallel,
+    )
+
+    codes = [e.code for e in editions.all_editions()]
+    if args.sections:
+        raise CliUsageError(
+            "--sections cannot be combined with --edition all (each edition has its own "
+            "sections); crawl one edition at a time to choose sections"
+        )
+    try:
+        base_urls = parse_base_urls(args.base_url, codes)
+    except ValueError as exc:
+        raise CliUsageError(str(exc)) from exc
+    options = []
+    for code in codes:
+        opts = CrawlOptions.from_args(args, progress=False)
+        opts.edition = code
+        # Editions not named go to their own live site (never $NEWSDESK_BASE_URL: one
+        # address cannot serve every edition).
+        opts.base_url = base_urls.get(code) or editions.get(code).live_base_url
+        options.append(opts)
+    try:
+        outcomes = run_editions_in_parallel(options)
+    except CrawlUsageError as exc:
+        raise CliUsageError(str(exc)) from exc
+    except CrawlError as exc:
+        raise CliError(str(exc)) from exc
+    for outcome in outcomes:
+        print(outcome.render())
+    status = editions_exit_status(outcomes)
+    if status == EXIT_INTERRUPTED:
+        sys.stderr.write("newsdesk: crawl interrupted; run the same command to resume\n")
+    elif status:
+        failed = [o.edition for o in outcomes if o.failed]
+        sys.stderr.write(f"newsdesk: error: the crawl of {', '.join(failed)} failed\n")
+    return status
+
+
 def cmd_crawl(args: argparse.Namespace) -> int:
     from newsdesk.crawl import CrawlError, CrawlOptions, CrawlUsageError, run_crawl
 
+    if args.edition == "all":
+        return _crawl_all_editions(args)
     options = CrawlOptions.from_args(args, progress=not args.no_progress)
+    if options.base_url and re.match(r"^[A-Za-z][\w-]*=", options.base_url):
+        # CODE=URL names the edition: accepted for the edition being crawled only.
+        code, _, url = options.base_url.partition("=")
+        if code != options.edition:
+            raise CliUsageError(
+                f"--base-url names edition {code!r} but --edition is {options.edition!r}"
+            )
+        options.base_url = url
     try:
         summary = run_crawl(options)
     except CrawlUsageError as exc:

@@ -7,9 +7,11 @@ subprocess (Pipes), and tests call `run_crawl_in_subprocess`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import multiprocessing
+import os
 import socket
 import time
 import uuid
@@ -296,3 +298,140 @@ def run_crawl_in_subprocess(
     if status == "error":
         raise CrawlError(payload)
     return CrawlSummary(**payload)
+
+
+# --- every edition at once -------------------------------------------------------------
+
+ALL_EDITIONS = "all"
+
+
+def parse_base_urls(text: str | None, codes: list[str]) -> dict[str, str]:
+    """``--base-url`` for several editions: ``en=URL,ar=URL`` -> {"en": URL, "ar": URL}.
+
+    Editions not named are absent (they use their live site). A plain URL, an
+    unknown or repeated code, or a bad URL raises ValueError (a usage error).
+    """
+    if not text:
+        return {}
+    result: dict[str, str] = {}
+    for part in text.split(","):
+        code, sep, url = part.strip().partition("=")
+        code = code.strip()
+        if not sep or not code or "/" in code or ":" in code:
+            raise ValueError(
+                "--base-url with several editions takes CODE=URL pairs "
+                f"({','.join(f'{c}=URL' for c in codes)}), got {part.strip()!r}"
+            )
+        if code not in codes:
+            raise ValueError(f"--base-url names edition {code!r}, not one of {', '.join(codes)}")
+        if code in result:
+            raise ValueError(f"--base-url names edition {code!r} twice")
+        result[code] = url.strip()
+    return result
+
+
+@dataclass
+class EditionOutcome:
+    """What one edition's crawl process gave: a summary, or the one-line error."""
+
+    edition: str
+    summary: CrawlSummary | None = None
+    error: str | None = None
+    interrupted_early: bool = False  # stopped by Ctrl-C before it could report
+
+    @property
+    def interrupted(self) -> bool:
+        if self.summary is not None:
+            return self.summary.finish_reason == "shutdown"
+        return self.interrupted_early
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None or (self.summary is not None and self.summary.blocked)
+
+    def render(self) -> str:
+        if self.summary is not None:
+            text = self.summary.render()
+            if self.interrupted:
+                text += "\n  INTERRUPTED: run the same command to resume"
+            return f"[{self.edition}] {text}"
+        return f"[{self.edition}] crawl failed: {self.error}"
+
+
+def _edition_child(options: CrawlOptions, queue: Any) -> None:
+    # Its own process group: a Ctrl-C on the terminal reaches only the parent,
+    # which forwards exactly one SIGINT per Ctrl-C (a graceful stop, then a hard one).
+    if hasattr(os, "setpgrp"):
+        os.setpgrp()
+    _child(options, queue)
+
+
+def run_editions_in_parallel(options: list[CrawlOptions]) -> list[EditionOutcome]:
+    """Crawl several editions at once, each in its own process (the hosts differ).
+
+    Every edition's options are checked first (CrawlUsageError / CrawlError
+    before any process starts), and a warehouse written before editions is
+    migrated here, once. Ctrl-C is forwarded to every running crawl, which stops
+    gracefully and reports a "shutdown" finish reason.
+    """
+    import queue as queue_module
+    import signal
+    from multiprocessing.connection import wait
+
+    from newsdesk.migrate import migrate, needs_migration
+
+    warehouse = None
+    for opts in options:
+        _, warehouse = validate_options(opts)
+    if warehouse is not None and needs_migration(warehouse):
+        try:
+            migrate(warehouse)
+        except OSError as exc:
+            raise CrawlError(str(storage_error(exc, warehouse.articles))) from exc
+
+    ctx = multiprocessing.get_context("spawn")
+    running: dict[str, tuple[Any, Any]] = {}
+    for opts in options:
+        q = ctx.Queue()
+        proc = ctx.Process(target=_edition_child, args=(opts, q), name=f"crawl-{opts.edition}")
+        proc.start()
+        running[opts.edition] = (proc, q)
+    outcomes: dict[str, EditionOutcome] = {}
+    interrupted = False
+    pending = dict(running)
+    while pending:
+        try:
+            ready = wait([proc.sentinel for proc, _ in pending.values()], timeout=1.0)
+        except KeyboardInterrupt:
+            interrupted = True
+            for proc, _ in pending.values():
+                if proc.is_alive():
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(proc.pid, signal.SIGINT)
+            continue
+        for code, (proc, q) in list(pending.items()):
+            if proc.sentinel not in ready:
+                continue
+            proc.join()
+            try:
+                status, payload = q.get(timeout=5)
+            except queue_module.Empty:
+                outcomes[code] = EditionOutcome(
+                    code,
+                    error=f"crawl process exited with status {proc.exitcode}",
+                    interrupted_early=interrupted,
+                )
+            else:
+                if status == "error":
+                    outcomes[code] = EditionOutcome(code, error=payload)
+                else:
+                    outcomes[code] = EditionOutcome(code, summary=CrawlSummary(**payload))
+            del pending[code]
+    return [outcomes[opts.edition] for opts in options]
+
+
+def editions_exit_status(outcomes: list[EditionOutcome]) -> int:
+    """130 when any crawl was interrupted, 1 when any failed or was blocked, else 0."""
+    if any(o.interrupted for o in outcomes):
+        return 130
+    return 1 if any(o.failed for o in outcomes) else 0

@@ -66,14 +66,21 @@ class RawArchive:
         if not self.enabled:
             return
         try:
-            recovered = recover_open_files(self.warehouse.raw)
+            recovered = recover_open_files(self.warehouse.raw, self._edition(spider))
         except OSError as exc:
             self._fail(exc, self.warehouse.raw)
             return
         if recovered:
             logger.warning("recovered %d WARC files left open by an interrupted crawl", recovered)
         run_id = getattr(spider, "run_id", None) or "run"
-        self.archive = WarcArchive(self.warehouse.raw, run_id, self.max_bytes)
+        self.archive = WarcArchive(
+            self.warehouse.raw, run_id, self.max_bytes, edition=self._edition(spider)
+        )
+
+    @staticmethod
+    def _edition(spider: Spider) -> str:
+        edition = getattr(spider, "edition", None)
+        return str(getattr(edition, "code", edition) or "en")
 
     def response_received(self, response: Response, request: Request, spider: Spider) -> None:
         fetched_at = datetime.now(UTC)
