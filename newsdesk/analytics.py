@@ -9,9 +9,10 @@ from newsdesk.build import build_database, connect
 from newsdesk.warehouse import Warehouse
 
 DEMO_QUERY = """
-SELECT section_group, section, articles,
-       strftime(first_seen, '%Y-%m-%d') AS first, strftime(last_seen, '%Y-%m-%d') AS last
-FROM sections ORDER BY articles DESC, section LIMIT 8
+SELECT edition, count(*) AS articles, count(DISTINCT section) AS sections,
+       count(*) FILTER (WHERE content_type = 'video') AS videos,
+       min(published_date) AS first, max(published_date) AS last
+FROM articles GROUP BY edition ORDER BY edition
 """
 
 
@@ -40,5 +41,5 @@ def demo_report(warehouse: Warehouse) -> str:
     counts = ", ".join(f"{k} {v}" for k, v in sorted(result.tables.items()))
     return (
         f"duckdb: {result.path} built in {result.duration_s:.1f} s ({counts})\n"
-        f"sample query (top sections):\n{DEMO_QUERY.strip()}\n\n{table}"
+        f"sample query (articles per edition):\n{DEMO_QUERY.strip()}\n\n{table}"
     )

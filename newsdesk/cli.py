@@ -125,11 +125,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser(
         "demo",
-        help="serve the offline replica, crawl it, build DuckDB, print a result",
-        description="Generate and serve the offline replica on loopback, crawl it in the fast "
-        "profile into the warehouse, and print the crawl summary and where the data is.",
+        help="serve every edition's offline replica, crawl them, build DuckDB, print a result",
+        description="Generate and serve one offline replica per edition on loopback, crawl them "
+        "all at once (each edition in its own process, fast profile) into the warehouse, build "
+        "DuckDB, and print each edition's crawl summary and its rows.",
     )
-    demo.add_argument("--articles", type=_positive_int, default=240, help="replica size")
+    demo.add_argument(
+        "--articles", type=_positive_int, default=120, help="replica size, per edition"
+    )
     demo.add_argument("--seed", type=int, default=7, help="replica seed")
     _add_warehouse(demo)
 

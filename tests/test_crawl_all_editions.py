@@ -105,3 +105,17 @@ def test_recovery_leaves_other_editions_open_files(tmp_path: Path) -> None:
     assert sorted(p.name for p in day.iterdir()) == [".b.warc.gz.es.open", "a.warc.gz", "c.warc.gz"]
     assert recover_open_files(tmp_path) == 1  # no edition: every one (reparse, whole lock)
     assert (day / "b.warc.gz").exists()
+
+
+def test_demo_crawls_every_edition(tmp_path: Path, capsys: Any) -> None:
+    import duckdb
+
+    from newsdesk.demo import run_demo
+
+    assert run_demo(warehouse=str(tmp_path / "wh"), n_articles=24) == 0
+    out = capsys.readouterr().out
+    for code in CODES:
+        assert f"replica {code}: 24 articles" in out and f"[{code}] crawl " in out
+    con = duckdb.connect(str(tmp_path / "wh" / "newsdesk.duckdb"), read_only=True)
+    counts = dict(con.execute("SELECT edition, count(*) FROM articles GROUP BY 1").fetchall())
+    assert counts == dict.fromkeys(CODES, 24)

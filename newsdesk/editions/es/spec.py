@@ -131,6 +131,6 @@ EDITION = Edition(
     video_group="videos",
     sitemap_index_path="/sitemaps/all.xml",
     fts_stemmer="spanish",
-    fts_stopwords="spanish",
+    fts_stopwords="none",  # DuckDB fts has only the english list (build.FTS_STOPWORDS)
     replica_module="newsdesk.editions.es.replica",
 )
