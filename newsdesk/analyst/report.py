@@ -5,9 +5,14 @@ The page needs no network: charts are inline SVG drawn here in Python
 Content-Security-Policy forbids loading anything. Sections: key figures,
 the editions side by side (articles per week per edition, each edition's key
 figures, top tags and latest titles, written in its own language and direction:
-Arabic right to left), articles per day by section, top tags over time, shares of sources and
-authors, crawl health (outcomes, failures by reason, runs, field coverage by
-extraction layer).
+Arabic right to left), top headlines per week (per day for short windows) with section
+and link, a drill-down per section and per tag (``<details>``), articles per day by
+section, top tags over time (partial first/last weeks flagged), source groups with their
+raw spellings (the ``source_groups`` view) and authors, crawl health (outcomes, failures
+by reason per distinct URL, runs, field coverage by extraction layer).
+
+The queries added for the stories are SQL files in ``newsdesk/sql/report/``, loaded by
+name (`report_sql`).
 """
 
 from __future__ import annotations
