@@ -782,6 +782,62 @@ TABLES: dict[str, Dataset] = {
                 _t("last_at", "Last such failure, UTC.", "`max(fetched_at)`", TS),
             ),
         ),
+        Dataset(
+            "crawl_failed_urls",
+            "View: one row per URL that failed in any crawl (a dead link fetched again in "
+            "every run counts once), with its latest reason and whether it recovered.",
+            (
+                same_as(CRAWL_LOG, "url"),
+                _t(
+                    "reason",
+                    "The URL's latest failure reason ('unknown' when none was recorded).",
+                    "`arg_max(coalesce(reason, 'unknown'), fetched_at)` over its failures",
+                    pa.string(),
+                ),
+                _t(
+                    "fetches", "Failed fetches of the URL, over all runs.", "`count(*)`", pa.int64()
+                ),
+                _t(
+                    "runs",
+                    "Crawl runs in which the URL failed.",
+                    "`count(DISTINCT run_id)`",
+                    pa.int64(),
+                ),
+                _t("first_at", "First failure of the URL, UTC.", "`min(fetched_at)`", TS),
+                _t("last_at", "Last failure of the URL, UTC.", "`max(fetched_at)`", TS),
+                _t(
+                    "recovered",
+                    "True when a later fetch of the URL did not fail.",
+                    "a crawl_log row of the URL with outcome <> 'failed' after `last_at`",
+                    pa.bool_(),
+                ),
+            ),
+        ),
+        Dataset(
+            "source_groups",
+            "View: every credited source (raw, as written) with its group: the network's "
+            "own desks ('Al Mayadeen Net', 'Al Mayadeen English', ...) are 'Al Mayadeen'; "
+            "other spellings differing only in case, spacing or dots are one group.",
+            (
+                same_as(ARTICLES, "source"),
+                _t(
+                    "source_group",
+                    "The group: 'Al Mayadeen' for the network's own desks, otherwise the "
+                    "group's most used spelling.",
+                    "by `source_group_key(source)`; ties: no outer spaces, not all capitals, "
+                    "sort order",
+                    pa.string(),
+                ),
+                _t(
+                    "group_key",
+                    "The rule's key: 'al mayadeen', or the source lower-cased without spaces "
+                    "and dots.",
+                    "`source_group_key(source)`",
+                    pa.string(),
+                ),
+                _t("articles", "Articles crediting this raw source.", "`count(*)`", pa.int64()),
+            ),
+        ),
     )
 }
 

@@ -13,6 +13,7 @@ import io
 import itertools
 import json
 import random
+import re
 import sys
 import zipfile
 from collections.abc import Sequence
@@ -1175,7 +1176,11 @@ def test_report_is_one_self_contained_file(warehouse, capsys, tmp_path):
         assert f'id="{section}"' in page
     # Nothing to fetch: no scripts, no external URLs in src/href, a CSP that forbids loading.
     assert "<script" not in page
-    assert 'src="http' not in page and 'href="http' not in page and "url(http" not in page
+    # Headlines link to their articles (<a href>, a click, not a load); nothing else does.
+    assert 'src="http' not in page and "url(http" not in page
+    assert not re.search(r'<(?!a )[a-z]+ [^>]*href="http', page)
+    for section in ("headlines", "drilldown", "source-groups"):
+        assert section in page
     assert "default-src 'none'" in page
     for reason in ("http_404", "TimeoutError", "no_published_at"):
         assert reason in page
@@ -1239,6 +1244,18 @@ def test_report_numbers_match_the_database(warehouse, con):
         "TimeoutError": 9,
         "no_published_at": 5,
     }
+    # Per distinct URL: the second run failed again on the first run's URLs plus one more.
+    assert {f["reason"]: (f["urls"], f["fetches"]) for f in data.failure_urls} == {
+        "http_404": (7, 13),
+        "http_500": (4, 7),
+        "TimeoutError": (5, 9),
+        "no_published_at": (3, 5),
+    }
+    assert data.crawl_totals["failed_urls"] == 19
+    assert (
+        data.crawl_totals["failed_urls"]
+        == con.execute("SELECT count(*) FROM crawl_failed_urls").fetchone()[0]
+    )
     assert (
         data.sources
         == con.execute(
@@ -1249,6 +1266,143 @@ def test_report_numbers_match_the_database(warehouse, con):
         "20250812T060000-bbbb2222",
         "20250811T060000-aaaa1111",
     ]
+
+
+def _stories_warehouse(root: Path) -> Warehouse:
+    """Three weeks and a bit (Wed 2 Jul – Tue 22 Jul 2025) with source spellings and tags."""
+    sources = [
+        "Al Mayadeen Net",
+        "Al Mayadeen English",
+        "al mayadeen  net",
+        "Agencies",
+        "AGENCIES",
+        " Agencies",
+        "Reuters",
+        None,
+    ]
+    articles = []
+    start = dt.datetime(2025, 7, 2, 9, tzinfo=UTC)
+    for i in range(21):
+        tags = ["Gaza", "Ceasefire"] if i % 3 == 0 else (["Lebanon"] if i % 3 == 1 else [])
+        articles.append(
+            make_article(
+                f"story-{i:02d}",
+                start + dt.timedelta(days=i),
+                section=["politics", "economy", "culture"][i % 3],
+                title=f"Headline {i:02d} " + ("ceasefire talks" if i % 3 == 0 else "other news"),
+                tags=tags,
+                source=sources[i % len(sources)],
+            )
+        )
+    warehouse = Warehouse(root)
+    store = ArticleStore(warehouse)
+    store.merge(articles, store.load_index())
+    # A dead link that every run fetches again is one failed URL; another recovers.
+    for n, run_id in enumerate(("20250801T060000-aaaa1111", "20250802T060000-bbbb2222")):
+        t = dt.datetime(2025, 8, 1 + n, 6, tzinfo=UTC)
+        events = [
+            CrawlEvent(run_id, "http://127.0.0.1:9/dead", "failed", t, 404, "http_404"),
+            CrawlEvent(run_id, "http://127.0.0.1:9/flaky", "failed", t, 500, "http_500")
+            if n == 0
+            else CrawlEvent(run_id, "http://127.0.0.1:9/flaky", "article", t, 200),
+        ]
+        write_crawl_log(warehouse, run_id, events, t.date().isoformat())
+    build_database(warehouse)
+    return warehouse
+
+
+def test_source_groups_view_keeps_raw_sources(tmp_path):
+    warehouse = _stories_warehouse(tmp_path / "wh")
+    con = connect(warehouse.duckdb_path, read_only=True)
+    try:
+        groups = dict(
+            con.execute(
+                "SELECT source_group, list(source ORDER BY source) FROM source_groups GROUP BY 1"
+            ).fetchall()
+        )
+        raw = {r[0] for r in con.execute("SELECT DISTINCT source FROM articles").fetchall()}
+        keys = con.execute(
+            "SELECT source_group_key('Al-Mayadeen Español'), source_group_key('الميادين نت'), "
+            "source_group_key('A.F.P'), source_group_key(NULL)"
+        ).fetchone()
+    finally:
+        con.close()
+    assert groups == {
+        "Al Mayadeen": ["Al Mayadeen English", "Al Mayadeen Net", "al mayadeen  net"],
+        "Agencies": [" Agencies", "AGENCIES", "Agencies"],
+        "Reuters": ["Reuters"],
+    }
+    assert "al mayadeen  net" in raw and " Agencies" in raw  # the raw source is kept
+    assert keys == ("al mayadeen", "al mayadeen", "afp", None)
+
+
+def test_report_shows_the_stories(tmp_path, capsys):
+    from newsdesk.analyst.report import collect
+
+    warehouse = _stories_warehouse(tmp_path / "wh")
+    out = tmp_path / "stories.html"
+    code, _, err = newsdesk(capsys, "report", "--out", str(out), *wh_args(warehouse))
+    assert code == 0, err
+    page = out.read_text()
+    con = connect(warehouse.duckdb_path, read_only=True)
+    try:
+        data = collect(con, analyst.ArticleFilters(), warehouse.duckdb_path)
+        short = collect(
+            con,
+            analyst.ArticleFilters(since=dt.date(2025, 7, 7), until=dt.date(2025, 7, 13)),
+            warehouse.duckdb_path,
+        )
+    finally:
+        con.close()
+    # Headlines per week, latest first; the tagged stories rank first, with section and link.
+    assert data.headline_period == "week"
+    weeks = [h["period"] for h in data.headlines if h["rank"] == 1]
+    assert weeks == [dt.date(2025, 7, d) for d in (21, 14, 7)] + [dt.date(2025, 6, 30)]
+    top = next(h for h in data.headlines if h["period"] == dt.date(2025, 7, 14))
+    assert top["title"] == "Headline 18 ceasefire talks" and top["section"] == "politics"
+    assert f'<a href="{top["url"]}" rel="noopener noreferrer">{top["title"]}</a>' in page
+    # Partial first and last weeks (Wed 2 Jul – Tue 22 Jul): flagged, full weeks not.
+    assert data.window == (dt.date(2025, 7, 2), dt.date(2025, 7, 22))
+    assert data.is_partial(dt.date(2025, 6, 30)) and data.is_partial(dt.date(2025, 7, 21))
+    assert not data.is_partial(dt.date(2025, 7, 7)) and not data.is_partial(dt.date(2025, 7, 14))
+    assert data.week_name(dt.date(2025, 7, 21)) == (
+        "week of 2025-07-21 (partial: 2 of 7 days, 21 Jul–22 Jul)"
+    )
+    assert '<div class="period" data-period="2025-07-21" data-partial>' in page
+    assert '<div class="period" data-period="2025-07-14">' in page
+    assert "week of 2025-06-30 (partial: 5 of 7 days" in page
+    # A short window: headlines per day, and a window of whole weeks has no partial one.
+    assert short.headline_period == "day"
+    assert {h["period"] for h in short.headlines} == {dt.date(2025, 7, d) for d in range(7, 14)}
+    assert not short.is_partial(dt.date(2025, 7, 7))
+    # Drill-down per section and per tag, in <details>, with counts and headlines.
+    sections = {d["section"]: d for d in data.section_drill}
+    assert {k: v["articles"] for k, v in sections.items()} == {
+        "politics": 7,
+        "economy": 7,
+        "culture": 7,
+    }
+    assert sections["politics"]["top_tags"] == [
+        {"name": "Ceasefire", "n": 7},
+        {"name": "Gaza", "n": 7},
+    ]
+    assert len(sections["politics"]["headlines"]) == 7
+    tags = {d["tag"]: d for d in data.tag_drill}
+    assert tags["Lebanon"]["sections"] == [{"name": "economy", "n": 7}]
+    assert page.count('<details class="drill"') == 3 + 3
+    assert '<details class="drill" data-tag="Gaza">' in page
+    # Source groups with their variants; the raw spellings are shown.
+    groups = {g: (n, s) for g, n, s, _ in data.source_groups}
+    assert groups["Al Mayadeen"][0] == 9 and groups["Agencies"][0] == 8
+    assert "“Al Mayadeen Net”" in page and "“al mayadeen  net”" in page
+    # Failures per distinct URL: the dead link failed twice, once as a URL.
+    assert data.failure_urls == [
+        {"reason": "http_404", "urls": 1, "fetches": 2, "recovered": 0},
+        {"reason": "http_500", "urls": 1, "fetches": 1, "recovered": 1},
+    ]
+    assert data.crawl_totals["failed_urls"] == 2 and data.crawl_totals["urls"] == 2
+    assert "2 of 2 URLs (3 failed fetches)" in page
+    assert "<script" not in page
 
 
 def test_report_without_a_crawl_log(tmp_path, capsys):

@@ -252,6 +252,13 @@ def test_report_renders_in_headless_chromium(tmp_path: Path) -> None:
                 session=session,
             )["result"]["value"]
         )
+        stories = json.loads(
+            browser.send(
+                "Runtime.evaluate",
+                {"expression": STORIES_PROBE, "returnByValue": True},
+                session=session,
+            )["result"]["value"]
+        )
         height = min(int(probe["height"]), 12000)
         browser.send(
             "Emulation.setDeviceMetricsOverride",
@@ -289,8 +296,51 @@ def test_report_renders_in_headless_chromium(tmp_path: Path) -> None:
             assert "empty" not in chart["kind"], (section, chart)
             assert chart["width"] > 300 and chart["height"] > 20, (section, chart)
             assert chart["visibleMarks"] > 0, (section, chart)
+    # The stories: weekly headlines with links, a
+    # drill-down per section and tag that opens without scripts, source groups, failures
+    # per distinct URL.
+    assert stories["periods"] >= 9 and stories["headlineLinks"] >= 40, stories
+    # The sample runs Monday 2 Jun – Sunday 10 Aug: whole weeks, none flagged partial
+    # (tests/test_analyst.py::test_report_shows_the_stories covers partial weeks).
+    assert stories["partialPeriods"] == 0, stories
+    assert all(h.startswith("http") for h in stories["linkHrefs"]), stories
+    assert stories["details"] > 10 and stories["closedLinks"] == 0, stories
+    assert stories["openLinks"] > 0, stories
+    assert "Agencies" in stories["groups"], stories
+    assert stories["failureRows"] == 4, stories
+    assert "Every week lies wholly inside" in stories["partialNote"], stories
     # The hostile tag is shown as text, never run as markup.
     assert SCRIPT_TAG in probe["bodyText"] or "Gaza" in probe["bodyText"]
+
+
+STORIES_PROBE = """
+(() => {
+  // checkVisibility(): the content of a closed <details> is laid out but not rendered.
+  const visible = el => {
+    const b = el.getBoundingClientRect();
+    return el.checkVisibility() && b.width > 0 && b.height > 0;
+  };
+  const headlines = [...document.querySelectorAll('#headlines ol.headlines a')];
+  const details = [...document.querySelectorAll('#drilldown details.drill')];
+  const links = d => (d ? [...d.querySelectorAll('a')].filter(visible).length : -1);
+  const closedLinks = links(details[0]);
+  details.forEach(d => { d.open = true; });
+  return JSON.stringify({
+    periods: document.querySelectorAll('#headlines .period').length,
+    partialPeriods: [...document.querySelectorAll('#headlines .period[data-partial] .pill.partial')]
+      .filter(visible).length,
+    headlineLinks: headlines.filter(visible).length,
+    linkHrefs: headlines.slice(0, 3).map(a => a.getAttribute('href')),
+    details: details.length,
+    closedLinks: closedLinks,
+    openLinks: links(details[0]),
+    groups: [...document.querySelectorAll('table.source-groups tr[data-group]')]
+      .map(r => r.dataset.group),
+    failureRows: document.querySelectorAll('table.failures tbody tr').length,
+    partialNote: document.querySelector('#daily .partial-note').textContent,
+  });
+})()
+"""
 
 
 EDITIONS_PROBE = """

@@ -5,9 +5,14 @@ The page needs no network: charts are inline SVG drawn here in Python
 Content-Security-Policy forbids loading anything. Sections: key figures,
 the editions side by side (articles per week per edition, each edition's key
 figures, top tags and latest titles, written in its own language and direction:
-Arabic right to left), articles per day by section, top tags over time, shares of sources and
-authors, crawl health (outcomes, failures by reason, runs, field coverage by
-extraction layer).
+Arabic right to left), top headlines per week (per day for short windows) with section
+and link, a drill-down per section and per tag (``<details>``), articles per day by
+section, top tags over time (partial first/last weeks flagged), source groups with their
+raw spellings (the ``source_groups`` view) and authors, crawl health (outcomes, failures
+by reason per distinct URL, runs, field coverage by extraction layer).
+
+The queries added for the stories are SQL files in ``newsdesk/sql/report/``, loaded by
+name (`report_sql`).
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ from newsdesk.analyst.database import AnalystError, one_line, temp_name
 from newsdesk.analyst.filters import ArticleFilters
 
 TEMPLATE = Path(__file__).with_name("report_template.html")
+#: The report's own queries, loaded by name (`report_sql`); not run by `newsdesk build`.
+REPORT_SQL_DIR = Path(__file__).resolve().parent.parent / "sql" / "report"
 
 #: Daily columns up to this many days, weekly beyond (a bar must stay visible).
 MAX_DAILY_BUCKETS = 120
@@ -41,6 +48,14 @@ TOP_AUTHORS = 10
 #: Per edition, in the side-by-side columns.
 EDITION_TOP_TAGS = 6
 EDITION_LATEST = 4
+#: Headlines per period, per day up to this many days in the window, per week beyond.
+HEADLINES_PER_PERIOD = 5
+HEADLINES_DAILY_MAX_DAYS = 14
+HEADLINE_PERIODS = 26
+#: Drill-down: headlines listed per section / tag, tags per section, tags drilled into.
+DRILL_HEADLINES = 8
+DRILL_TAGS = 6
+DRILL_TOP_TAGS = 14
 
 #: Fields whose coverage and extraction layer the report shows, and how "present" is tested.
 COVERAGE_FIELDS: tuple[tuple[str, str], ...] = (
@@ -117,6 +132,52 @@ class ReportData:
     coverage: list[tuple[str, dict[str, int]]] = field(default_factory=list)
     editions: list[EditionFigures] = field(default_factory=list)
     edition_weeks: list[tuple[str, dt.date, int]] = field(default_factory=list)
+    #: ``(first, last)`` day a week must lie in to be complete (window within the data).
+    window: tuple[dt.date | None, dt.date | None] = (None, None)
+    headline_period: str = "week"
+    headlines: list[dict[str, Any]] = field(default_factory=list)
+    section_drill: list[dict[str, Any]] = field(default_factory=list)
+    tag_drill: list[dict[str, Any]] = field(default_factory=list)
+    #: ``(group, group articles, raw source, articles)``, groups by size.
+    source_groups: list[tuple[str, int, str, int]] = field(default_factory=list)
+    #: Failures by reason: ``{"reason", "urls", "fetches", "recovered"}`` (distinct URLs).
+    failure_urls: list[dict[str, Any]] = field(default_factory=list)
+    crawl_totals: dict[str, int] = field(default_factory=dict)
+
+    def is_partial(self, week: dt.date) -> bool:
+        """A week (Monday) only partly inside the window (--since/--until within the data)."""
+        first, last = self.window
+        if first is None or last is None:
+            return False
+        return week < first or week + dt.timedelta(days=6) > last
+
+    def week_name(self, week: dt.date) -> str:
+        """Hover name of a weekly bucket, with the days in the window of a partial week."""
+        name = f"week of {week.isoformat()}"
+        first, last = self.window
+        if first is None or last is None or not self.is_partial(week):
+            return name
+        start, end = max(week, first), min(week + dt.timedelta(days=6), last)
+        days = (end - start).days + 1
+        return f"{name} (partial: {days} of 7 days, {start:%-d %b}–{end:%-d %b})"
+
+
+def report_sql(name: str, **values: str | int) -> str:
+    """The report query ``newsdesk/sql/report/<name>.sql`` with its ``{placeholders}`` set.
+
+    Values are the report's own table name, integers or fixed words, never user text
+    (filter values are bound parameters of the temporary table's query).
+    """
+    sql = (REPORT_SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    for key, value in values.items():
+        sql = sql.replace("{" + key + "}", str(value))
+    return sql
+
+
+def _dicts(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
+    cursor = con.execute(sql)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def collect(con: duckdb.DuckDBPyConnection, filters: ArticleFilters, database: Path) -> ReportData:
@@ -133,6 +194,7 @@ def collect(con: duckdb.DuckDBPyConnection, filters: ArticleFilters, database: P
         )
         _collect_articles(con, table, data)
         _collect_editions(con, table, data)
+        _collect_stories(con, table, data)
         _collect_crawls(con, data)
     except duckdb.Error as exc:
         raise AnalystError(f"report failed: {one_line(exc)}") from exc
@@ -288,7 +350,43 @@ def _collect_editions(con: duckdb.DuckDBPyConnection, t: str, data: ReportData) 
     ]
 
 
+def _collect_stories(con: duckdb.DuckDBPyConnection, t: str, data: ReportData) -> None:
+    """Headlines per period, drill-downs per section and tag, source groups."""
+    row = con.execute(report_sql("data_range")).fetchone()
+    first, last = row if row else (None, None)
+    since, until = data.filters.since, data.filters.until
+    if first is not None and since is not None:
+        first = max(first, since)
+    if last is not None and until is not None:
+        last = min(last, until)
+    data.window = (first, last)
+    short = (
+        first is not None and last is not None and (last - first).days < HEADLINES_DAILY_MAX_DAYS
+    )
+    data.headline_period = "day" if short else "week"
+    data.headlines = _dicts(
+        con,
+        report_sql(
+            "headlines", articles=t, period=data.headline_period, per_period=HEADLINES_PER_PERIOD
+        ),
+    )
+    data.section_drill = _dicts(
+        con,
+        report_sql("section_drilldown", articles=t, top_tags=DRILL_TAGS, headlines=DRILL_HEADLINES),
+    )
+    data.tag_drill = _dicts(
+        con, report_sql("tag_drilldown", articles=t, top=DRILL_TOP_TAGS, headlines=DRILL_HEADLINES)
+    )
+    data.source_groups = [
+        (g, int(gn), s, int(n))
+        for g, gn, s, n in _rows(con, report_sql("source_groups", articles=t))
+    ]
+
+
 def _collect_crawls(con: duckdb.DuckDBPyConnection, data: ReportData) -> None:
+    data.failure_urls = _dicts(con, report_sql("failures"))
+    totals = _dicts(con, report_sql("crawl_totals"))
+    data.crawl_totals = {k: int(v or 0) for k, v in totals[0].items()} if totals else {}
     data.outcomes = [
         (o, int(n))
         for o, n in _rows(
@@ -373,7 +471,7 @@ def _daily_chart(data: ReportData) -> tuple[str, str, str]:
         if marked and (not labels or i - max(labels) >= 4):  # labels must not collide
             with_year = i == 0 or (b.month == 1 and b.day <= 7)
             labels[i] = b.strftime("%-d %b %Y" if with_year else "%-d %b")
-    names = [b.isoformat() if not weekly else f"week of {b.isoformat()}" for b in buckets]
+    names = [b.isoformat() if not weekly else data.week_name(b) for b in buckets]
     title = "Articles per week by section" if weekly else "Articles per day by section"
     chart = charts.stacked_columns(names, series, axis_labels=labels, label=title)
     legend_items = [(f"{s.name} · {sum(s.values)}", s.color) for s in series]
@@ -418,7 +516,7 @@ def _editions_chart(data: ReportData) -> tuple[str, str]:
     every = max(1, len(buckets) // 10)
     labels = {i: w.strftime("%-d %b %Y") for i, w in enumerate(buckets) if i % every == 0}
     chart = charts.stacked_columns(
-        [f"week of {w.isoformat()}" for w in buckets],
+        [data.week_name(w) for w in buckets],
         series,
         axis_labels=labels,
         label="Articles per week by edition",
@@ -501,16 +599,25 @@ def _tags_chart(data: ReportData) -> str:
     labels = {i: w.strftime("%-d %b") for i, w in enumerate(all_weeks) if i % every == 0}
     return charts.heatmap(
         tags,
-        [f"week of {w.isoformat()}" for w in all_weeks],
+        [data.week_name(w) for w in all_weeks],
         [grid[t] for t in tags],
         column_labels=labels,
         label="Top tags: articles per week",
     )
 
 
+def _groups(data: ReportData) -> list[tuple[str, int, list[tuple[str, int]]]]:
+    """Source groups by size: ``(group, articles, [(raw source, articles), ...])``."""
+    groups: dict[str, tuple[int, list[tuple[str, int]]]] = {}
+    for group, group_n, source, n in data.source_groups:
+        groups.setdefault(group, (group_n, []))[1].append((source, n))
+    return [(g, n, variants) for g, (n, variants) in groups.items()]
+
+
 def _sources_chart(data: ReportData) -> str:
-    items = data.sources[:TOP_SOURCES]
-    rest = sum(n for _, n in data.sources[TOP_SOURCES:])
+    grouped = [(g, n) for g, n, _ in _groups(data)]
+    items = grouped[:TOP_SOURCES]
+    rest = sum(n for _, n in grouped[TOP_SOURCES:])
     if rest:
         items.append(("other sources", rest))
     if data.no_source:
@@ -518,7 +625,7 @@ def _sources_chart(data: ReportData) -> str:
     return charts.hbars(
         items,
         data.articles,
-        label="Sources: share of articles",
+        label="Source groups: share of articles",
         color=charts.PALETTE[1],
         muted=("other sources", "no source line"),
     )
@@ -567,11 +674,31 @@ def _outcomes_chart(data: ReportData) -> str:
 def _failures_chart(data: ReportData) -> str:
     if not data.outcomes:
         return charts.empty_chart("No crawl log yet", width=560, height=90)
-    if not data.failures:
+    if not data.failure_urls:
         return charts.empty_chart("No failed pages: every fetch succeeded", width=560, height=90)
-    total = sum(n for _, n in data.failures)
+    items = [(str(f["reason"]), int(f["urls"])) for f in data.failure_urls]
     return charts.hbars(
-        data.failures[:12], total, label="Failures by reason", color=charts.PALETTE[2]
+        items[:12],
+        sum(n for _, n in items),
+        label="Failed URLs by reason (distinct URLs)",
+        color=charts.PALETTE[2],
+    )
+
+
+def _failures_table(data: ReportData) -> str:
+    """Per reason: distinct URLs, failed fetches, URLs a later fetch got."""
+    if not data.failure_urls:
+        return ""
+    rows = "".join(
+        f"<tr><td>{escape(str(f['reason']))}</td><td class=n>{_fmt_int(int(f['urls']))}</td>"
+        f"<td class=n>{_fmt_int(int(f['fetches']))}</td>"
+        f"<td class=n>{_fmt_int(int(f['recovered']))}</td></tr>"
+        for f in data.failure_urls
+    )
+    return (
+        '<table class="runs failures"><thead><tr><th>reason</th><th class=n>URLs</th>'
+        "<th class=n>failed fetches</th><th class=n>recovered later</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table>"
     )
 
 
@@ -610,9 +737,154 @@ def _runs_table(data: ReportData) -> str:
     return f'<table class="runs"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
 
 
+def _link(title: str, url: str | None) -> str:
+    """A headline linking to its article (http and https addresses only)."""
+    text = escape(title or "(untitled)")
+    if url and url.startswith(("https://", "http://")):
+        return f'<a href="{escape(url)}" rel="noopener noreferrer">{text}</a>'
+    return text
+
+
+def _pill_partial(title: str) -> str:
+    return f'<span class="pill partial" title="{escape(title)}">partial</span>'
+
+
+def _partial_note(data: ReportData) -> str:
+    """Which weeks of the weekly charts and tables are partial, and why."""
+    first, last = data.window
+    if first is None or last is None:
+        return ""
+    weeks = sorted(
+        {first - dt.timedelta(days=first.weekday()), last - dt.timedelta(days=last.weekday())}
+    )
+    partial = [w for w in weeks if data.is_partial(w)]
+    if not partial:
+        return escape(f"Every week lies wholly inside the window ({_day(first)} – {_day(last)}).")
+    names = "; ".join(data.week_name(w) for w in partial)
+    return escape(
+        f"Window {_day(first)} – {_day(last)}. Partial weeks, only partly inside it and so "
+        f"not comparable with full ones: {names}. They are marked “partial” in the hover "
+        "text of weekly charts and in the tables."
+    )
+
+
+def _headline_items(items: list[dict[str, Any]], with_section: bool = True) -> str:
+    out = []
+    for h in items:
+        meta = [escape(_day(h.get("day") or h.get("utc_day")))]
+        if with_section:
+            meta.insert(0, f'<span class="sec">{escape(str(h.get("section") or "(none)"))}</span>')
+        attrs = _text_attrs(str(h.get("edition") or "?"))
+        out.append(
+            f'<li><span class="hl"{attrs}>{_link(str(h.get("title") or ""), h.get("url"))}</span> '
+            f'<span class="muted">{" · ".join(meta)}</span></li>'
+        )
+    return "".join(out)
+
+
+def _headlines_html(data: ReportData) -> str:
+    if not data.headlines:
+        return '<p class="muted">No articles in this window.</p>'
+    periods: dict[dt.date, list[dict[str, Any]]] = {}
+    for h in data.headlines:
+        periods.setdefault(h["period"], []).append(h)
+    blocks = []
+    for i, (period, items) in enumerate(periods.items()):
+        if i == HEADLINE_PERIODS:
+            blocks.append(
+                f'<p class="muted">{len(periods) - HEADLINE_PERIODS} earlier periods not shown: '
+                "narrow the window with --since/--until.</p>"
+            )
+            break
+        weekly = data.headline_period == "week"
+        name = f"Week of {_day(period)}" if weekly else period.strftime("%a %-d %b %Y")
+        flag = _pill_partial(data.week_name(period)) if weekly and data.is_partial(period) else ""
+        n = int(items[0]["period_articles"])
+        rows = "".join(
+            f'<li><span class="hl"{_text_attrs(str(h["edition"]))}>'
+            f"{_link(str(h['title']), h['url'])}</span> "
+            f'<span class="muted"><span class="sec">{escape(str(h["section"]))}</span> · '
+            f"{escape(_day(h['utc_day']))}"
+            + (f" · {escape(', '.join(map(str, h['tags'][:4])))}" if h["tags"] else "")
+            + "</span></li>"
+            for h in items
+        )
+        blocks.append(
+            f'<div class="period" data-period="{period.isoformat()}"'
+            f"{' data-partial' if flag else ''}><h3>{escape(name)} "
+            f'<span class="count">{_fmt_int(n)} articles</span> {flag}</h3>'
+            f'<ol class="headlines">{rows}</ol></div>'
+        )
+    return "".join(blocks)
+
+
+def _counts_line(items: list[dict[str, Any]]) -> str:
+    return ", ".join(f"{escape(str(x['name']))} ({_fmt_int(int(x['n']))})" for x in items)
+
+
+def _section_drill_html(data: ReportData) -> str:
+    if not data.section_drill:
+        return '<p class="muted">No articles in this window.</p>'
+    out = []
+    for d in data.section_drill:
+        tags = _counts_line(d["top_tags"]) or "no tags"
+        shown = len(d["headlines"])
+        out.append(
+            f'<details class="drill" data-section="{escape(str(d["section"]))}">'
+            f"<summary><b>{escape(str(d['section']))}</b> "
+            f'<span class="count">{_fmt_int(int(d["articles"]))} articles</span> '
+            f'<span class="muted">{escape(_day(d["first_day"]))} – {escape(_day(d["last_day"]))}'
+            f"</span></summary>"
+            f'<p class="sub">Top tags: {tags}. '
+            f"Latest {shown} of {_fmt_int(int(d['articles']))}:</p>"
+            f'<ol class="headlines">{_headline_items(d["headlines"], with_section=False)}</ol>'
+            "</details>"
+        )
+    return "".join(out)
+
+
+def _tag_drill_html(data: ReportData) -> str:
+    if not data.tag_drill:
+        return '<p class="muted">No tagged articles in this window.</p>'
+    out = []
+    for d in data.tag_drill:
+        shown = len(d["headlines"])
+        out.append(
+            f'<details class="drill" data-tag="{escape(str(d["tag"]))}">'
+            f"<summary><b>{escape(str(d['tag']))}</b> "
+            f'<span class="count">{_fmt_int(int(d["articles"]))} articles</span> '
+            f'<span class="muted">{escape(_day(d["first_day"]))} – {escape(_day(d["last_day"]))}'
+            f"</span></summary>"
+            f'<p class="sub">In sections: {_counts_line(d["sections"])}. '
+            f"Latest {shown} of {_fmt_int(int(d['articles']))}:</p>"
+            f'<ol class="headlines">{_headline_items(d["headlines"])}</ol>'
+            "</details>"
+        )
+    return "".join(out)
+
+
+def _source_variants_html(data: ReportData) -> str:
+    groups = _groups(data)
+    if not groups:
+        return '<p class="muted">No credited sources in this window.</p>'
+    rows = []
+    for group, n, variants in groups:
+        spelled = ", ".join(f"“{escape(s)}” ({_fmt_int(v)})" for s, v in variants)
+        rows.append(
+            f'<tr data-group="{escape(group)}"><td>{escape(group)}</td>'
+            f"<td class=n>{_fmt_int(n)}</td><td>{spelled}</td></tr>"
+        )
+    return (
+        '<table class="runs source-groups"><thead><tr><th>group</th><th class=n>articles</th>'
+        f"<th>raw sources (articles)</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
 def _kpis(data: ReportData) -> str:
     fetched = sum(n for _, n in data.outcomes)
-    failed = sum(n for _, n in data.failures)
+    urls = data.crawl_totals.get("urls", 0)
+    failed = data.crawl_totals.get("failed_urls", 0)
+    fetches = data.crawl_totals.get("failed_fetches", 0)
     cards = [
         ("articles", _fmt_int(data.articles), f"{_day(data.first)} – {_day(data.last)}"),
         ("sections", _fmt_int(data.counts.get("sections", 0)), "with articles"),
@@ -626,8 +898,8 @@ def _kpis(data: ReportData) -> str:
         ),
         (
             "failure rate",
-            f"{failed / fetched:.1%}" if fetched else "–",
-            f"{_fmt_int(failed)} failed pages",
+            f"{failed / urls:.1%}" if urls else "–",
+            f"{_fmt_int(failed)} of {_fmt_int(urls)} URLs ({_fmt_int(fetches)} failed fetches)",
         ),
     ]
     return "".join(
@@ -677,7 +949,16 @@ def render_html(data: ReportData) -> str:
         ),
         "outcomes_chart": _outcomes_chart(data),
         "failures_chart": _failures_chart(data),
+        "failures_table": _failures_table(data),
         "runs_table": _runs_table(data),
+        "headlines_title": escape(
+            "Top headlines per day" if data.headline_period == "day" else "Top headlines per week"
+        ),
+        "headlines": _headlines_html(data),
+        "section_drill": _section_drill_html(data),
+        "tag_drill": _tag_drill_html(data),
+        "source_variants": _source_variants_html(data),
+        "partial_note": _partial_note(data),
         "coverage_chart": coverage,
         "coverage_legend": coverage_legend,
     }

@@ -81,3 +81,64 @@ FROM crawl_log
 WHERE outcome = 'failed'
 GROUP BY ALL
 ORDER BY run_id, pages DESC, reason;
+
+-- Failed crawl URLs, one row per distinct URL: a dead link fetched again in every run
+-- counts once. reason is the URL's latest failure reason; fetches counts every failed
+-- fetch, runs the crawl runs that failed on it; recovered is true when a later fetch of
+-- the same URL succeeded (an outcome other than failed).
+--   SELECT reason, count(*) AS urls, sum(fetches) FROM crawl_failed_urls GROUP BY 1;
+CREATE OR REPLACE VIEW crawl_failed_urls AS
+WITH failed AS (
+    SELECT url,
+           arg_max(coalesce(reason, 'unknown'), fetched_at) AS reason,
+           count(*) AS fetches,
+           count(DISTINCT run_id) AS runs,
+           min(fetched_at) AS first_at,
+           max(fetched_at) AS last_at
+    FROM crawl_log
+    WHERE outcome = 'failed'
+    GROUP BY url
+)
+SELECT f.*,
+       EXISTS (
+           SELECT 1 FROM crawl_log AS l
+           WHERE l.url = f.url AND l.outcome <> 'failed' AND l.fetched_at > f.last_at
+       ) AS recovered
+FROM failed AS f
+ORDER BY reason, url;
+
+-- Source groups. `source` keeps the article's raw "Source: …" line; the group is a rule:
+--   1. The network's own desks are one group, "Al Mayadeen": any source starting with
+--      "Al Mayadeen"/"Almayadeen"/"Al-Mayadeen" (any case, spacing or dashes: "Al Mayadeen
+--      Net", "Al Mayadeen English", "Al Mayadeen Español", "almayadeen.net") or "الميادين".
+--   2. Otherwise spellings differing only in case, spacing or dots are one group
+--      ("AGENCIES", " Agencies ", "A.F.P" and "AFP"); the group is named after its most
+--      used spelling (ties: a spelling without outer spaces, then one not all in capitals,
+--      then the first in sort order).
+-- source_group_key(source) is the rule's key; source_groups lists every raw source with
+-- its group:  SELECT source_group, list(source) FROM source_groups GROUP BY 1;
+CREATE OR REPLACE MACRO source_group_key(source_name) AS
+CASE
+    WHEN source_name IS NULL OR trim(source_name) = '' THEN NULL
+    WHEN regexp_matches(lower(trim(source_name)), '^(al[\s\-]*mayadeen|الميادين)')
+        THEN 'al mayadeen'
+    ELSE lower(regexp_replace(trim(source_name), '[\s\.]+', '', 'g'))
+END;
+
+CREATE OR REPLACE VIEW source_groups AS
+WITH raw AS (
+    SELECT source, source_group_key(source) AS group_key, count(*) AS articles
+    FROM articles
+    WHERE source_group_key(source) IS NOT NULL
+    GROUP BY ALL
+)
+SELECT source,
+       CASE WHEN group_key = 'al mayadeen' THEN 'Al Mayadeen'
+            ELSE first(source ORDER BY articles DESC, source = trim(source) DESC,
+                               source <> upper(source) DESC, source)
+                 OVER (PARTITION BY group_key)
+       END AS source_group,
+       group_key,
+       articles
+FROM raw
+ORDER BY source_group, articles DESC, source;
