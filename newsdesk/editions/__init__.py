@@ -13,6 +13,7 @@ imported, so the page classes (which the specs name) can import this package.
 from __future__ import annotations
 
 import importlib
+import os
 import threading
 from urllib.parse import urlsplit
 
@@ -34,6 +35,10 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "newsdesk.editions.ar",
     "newsdesk.editions.es",
 )
+# More edition modules, comma separated, for editions kept outside this package
+# (a fork's, a test's): each is registered like a built-in, in every process
+# (crawl subprocesses and Dagster's Pipes child inherit the variable).
+EXTRA_MODULES_ENV = "NEWSDESK_EDITIONS"
 # The edition of a URL on no known host (the loopback replica, a mirror) and of
 # an archived record that names none (archives written before editions existed).
 DEFAULT_EDITION = "en"
@@ -52,7 +57,8 @@ def _ensure_builtins() -> None:
         if _builtins_loaded:
             return
         _builtins_loaded = True  # set first: a built-in's import may call get()
-        for name in BUILTIN_MODULES:
+        extra = [m.strip() for m in os.environ.get(EXTRA_MODULES_ENV, "").split(",")]
+        for name in (*BUILTIN_MODULES, *(m for m in extra if m)):
             edition = importlib.import_module(name).EDITION
             if edition.code not in _REGISTRY:
                 register(edition)
