@@ -336,24 +336,15 @@ def test_an_invalid_state_file_is_rebuilt_from_the_dataset(tmp_path, content):
     assert_complete(wh, truth)
 
 
+SLOW = {"CONCURRENT_REQUESTS_PER_DOMAIN": 2, "DOWNLOAD_DELAY": 0.05}
+
+
 def test_scrapy_crawl_and_newsdesk_crawl_on_one_warehouse(tmp_path):
     wh = Warehouse(tmp_path / "wh")
     with ReplicaServer(seed=28, n_articles=300, slow_seconds=0.05) as server:
-        first = subprocess.Popen(
-            [
-                NEWSDESK,
-                "crawl",
-                "--base-url",
-                server.base_url,
-                "--warehouse",
-                str(wh.root),
-                "--no-progress",
-            ],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        # newsdesk crawl's own code path (run_crawl), slowed so the other writer
+        # surely starts while it runs.
+        first = _child(server, wh, settings=SLOW)
         _wait_for(lambda: _lock_held(wh))
         second = subprocess.run(
             [
@@ -372,6 +363,7 @@ def test_scrapy_crawl_and_newsdesk_crawl_on_one_warehouse(tmp_path):
             text=True,
             timeout=300,
         )
+        assert first.poll() is None, "the first crawl ended before the second started"
         assert second.returncode == 1
         assert "another crawl or reparse is writing" in second.stderr
         _out, err = first.communicate(timeout=300)
@@ -390,6 +382,7 @@ def test_scrapy_crawl_and_newsdesk_crawl_on_one_warehouse(tmp_path):
                 f"NEWSDESK_WAREHOUSE={wh.root}",
                 "-s",
                 "LOG_LEVEL=ERROR",
+                *(arg for key, value in SLOW.items() for arg in ("-s", f"{key}={value}")),
             ],
             cwd=ROOT,
             stdout=subprocess.PIPE,
@@ -398,6 +391,7 @@ def test_scrapy_crawl_and_newsdesk_crawl_on_one_warehouse(tmp_path):
         )
         _wait_for(lambda: _lock_held(wh))
         fourth = _crawl_cli(server, wh)
+        assert third.poll() is None, "scrapy crawl ended before newsdesk crawl started"
         assert fourth.returncode == 1
         assert "another crawl or reparse is writing" in _one_line(fourth.stderr)
         third.communicate(timeout=300)

@@ -62,7 +62,8 @@ SCRIPT = textwrap.dedent(
     print(sorted(result.tables))
     print("uncommented", comments)
     assert set(columns.TABLES) - {"tag_weekly", "section_weekly", "top_sources_by_section",
-                                  "author_monthly", "crawl_failures"} <= set(result.tables)
+                                  "author_monthly", "crawl_failures", "source_groups",
+                                  "crawl_failed_urls"} <= set(result.tables)
     assert comments == 0
     """
 )
