@@ -23,21 +23,27 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import dagster as dg
 import duckdb
-from pydantic import Field
+from pydantic import Field, create_model
 
-from dagster_project.partitions import monthly_partitions
+from dagster_project.partitions import (
+    edition_month_partitions,
+    edition_partitions,
+    split_edition_month,
+)
 from dagster_project.resources import NewsdeskResource
 from newsdesk import columns as declared_columns
 from newsdesk.build import SQL_DIR, BuildError, BuildResult, build_database, connect, sql_files
+from newsdesk.crawloptions import dagster_config_fields
 
-# Concurrency pools (limits live in the instance: dagster_project/dagster.yaml
-# sets every pool to 1). The warehouse's writer lock admits one crawl at a
-# time, and DuckDB one writer per file.
-CRAWL_POOL = "newsdesk_crawl"
+# The DuckDB build's concurrency pool (limits live in the instance:
+# dagster_project/dagster.yaml sets every pool to 1): one writer per database file.
+# Crawls have no pool: each edition's writer lock admits one crawl of it at a
+# time, and the run queue admits one run per `newsdesk/edition` tag (jobs.py),
+# so the three editions crawl side by side.
 DUCKDB_POOL = "newsdesk_duckdb"
 
 CRAWL_GROUP = "crawl"
@@ -56,42 +62,31 @@ def table_key(name: str) -> dg.AssetKey:
 # -- crawl assets -------------------------------------------------------------
 
 
-class MonthCrawlConfig(dg.Config):
-    """Options of a monthly partition's crawl."""
-
-    sections: list[str] | None = Field(
-        default=None, description="Section slugs or groups (news, articles, videos); default all"
-    )
-    max_articles: int | None = Field(default=None, description="Stop after this many articles")
-    full: bool = Field(
-        default=False,
-        description="Fetch every article again (default: incremental, only new articles and "
-        "those the sitemap says changed)",
-    )
-
-
-class LatestCrawlConfig(dg.Config):
-    """Options of the crawl of what is new."""
-
-    lookback_days: int = Field(
-        default=2, description="Crawl articles published from this many days ago on"
-    )
-    since: str | None = Field(
-        default=None, description="A date (2025-07-01) or ISO time; overrides lookback_days"
-    )
-    discovery: Literal["listings", "sitemaps", "both"] = Field(
-        default="both",
-        description="How to find articles (both: listings for new, sitemaps for edits)",
-    )
-    sections: list[str] | None = Field(
-        default=None, description="Section slugs or groups (news, articles, videos); default all"
-    )
-    max_articles: int | None = Field(default=None, description="Stop after this many articles")
-    full: bool = Field(
-        default=False,
-        description="Fetch every article again (default: incremental, only new articles and "
-        "those the sitemap says changed)",
-    )
+# The run config of each crawl asset derives from the declared crawl options
+# (newsdesk/crawloptions.py, surfaces "month" and "latest"): the launchpad shows
+# the same options, defaults and help as `newsdesk crawl --help`. The edition and
+# the month come from the partition; the site, warehouse and log level from the
+# newsdesk resource.
+MonthCrawlConfig = create_model(
+    "MonthCrawlConfig",
+    __base__=dg.Config,
+    __doc__="Options of one edition's monthly crawl.",
+    **dagster_config_fields("month"),
+)
+LatestCrawlConfig = create_model(
+    "LatestCrawlConfig",
+    __base__=dg.Config,
+    __doc__="Options of one edition's crawl of what is new.",
+    lookback_days=(
+        int,
+        Field(
+            default=2,
+            description="Crawl articles published from this many days ago on (unless since "
+            "is given)",
+        ),
+    ),
+    **dagster_config_fields("latest"),
+)
 
 
 def _run_crawl(
@@ -102,23 +97,27 @@ def _run_crawl(
 ) -> dg.MaterializeResult:
     try:
         command = newsdesk.crawl_command(**crawl)
-    except ValueError as exc:
-        raise dg.Failure(description=str(exc)) from exc
+    except (KeyError, ValueError) as exc:
+        raise dg.Failure(description=str(exc.args[0] if exc.args else exc)) from exc
     context.log.info(f"crawl subprocess: {shlex.join(command)}")
     return client.run(command=command, context=context).get_materialize_result()
 
 
+def _config_options(config: dg.Config, surface: str) -> dict[str, Any]:
+    return {name: getattr(config, name) for name in dagster_config_fields(surface)}
+
+
 @dg.asset(
     key=ARTICLES_BY_MONTH,
-    partitions_def=monthly_partitions,
-    pool=CRAWL_POOL,
+    partitions_def=edition_month_partitions,
     group_name=CRAWL_GROUP,
     kinds={"scrapy", "parquet"},
-    description="Articles of one publication month (Beirut time, as the site files them), "
-    "crawled from that month's sitemap file into the Parquet dataset (<warehouse>/articles). "
-    "Re-running a month replaces its articles' rows, never duplicates them; by default it "
-    "fetches only what the sitemap says is new or changed (config full=true fetches all). "
-    "Metadata: the crawl summary.",
+    description="Articles of one edition's publication month (Beirut time, as the site files "
+    "them), crawled from that month's sitemap file into the Parquet dataset "
+    "(<warehouse>/articles/edition=<code>/...). Partitioned by edition x month. Re-running a "
+    "partition replaces its articles' rows, never duplicates them; by default it fetches only "
+    "what the sitemap says is new or changed (config full=true fetches all). Metadata: the "
+    "crawl summary.",
 )
 def articles_by_month(
     context: dg.AssetExecutionContext,
@@ -126,30 +125,32 @@ def articles_by_month(
     newsdesk: NewsdeskResource,
     pipes_subprocess_client: dg.PipesSubprocessClient,
 ) -> dg.MaterializeResult:
-    """Crawl one publication month (the partition key, ``YYYY-MM``) in a Pipes subprocess.
+    """Crawl one edition's publication month (``<edition>|YYYY-MM``) in a Pipes subprocess.
 
-    A backfill launches one run per month (Dagster's default backfill policy), so
-    every month is its own crawl and its own materialization with that crawl's summary.
+    A backfill launches one run per partition (Dagster's default backfill policy), so
+    every edition-month is its own crawl and its own materialization with that
+    crawl's summary.
     """
+    edition, month = split_edition_month(context.partition_key)
     return _run_crawl(
         context,
         pipes_subprocess_client,
         newsdesk,
-        month=context.partition_key,
-        sections=config.sections,
-        max_articles=config.max_articles,
-        full=config.full,
+        edition=edition,
+        month=month,
+        **_config_options(config, "month"),
     )
 
 
 @dg.asset(
     key=ARTICLES_LATEST,
-    pool=CRAWL_POOL,
+    partitions_def=edition_partitions,
     group_name=CRAWL_GROUP,
     kinds={"scrapy", "parquet"},
-    description="What is new: the section listings followed back to a couple of days ago, "
-    "crawled into the same Parquet dataset as articles_by_month (rows replaced by article_id). "
-    "Metadata: the crawl summary.",
+    description="What is new on one edition: its section listings followed back to a couple "
+    "of days ago (and its sitemaps for edits), crawled into the same Parquet dataset as "
+    "articles_by_month (rows replaced by article_id). Partitioned by edition. Metadata: the "
+    "crawl summary.",
 )
 def articles_latest(
     context: dg.AssetExecutionContext,
@@ -157,19 +158,13 @@ def articles_latest(
     newsdesk: NewsdeskResource,
     pipes_subprocess_client: dg.PipesSubprocessClient,
 ) -> dg.MaterializeResult:
-    """Crawl recently published articles from the listings in a Pipes subprocess."""
-    since = config.since
-    if since is None:
-        since = (datetime.now(UTC) - timedelta(days=config.lookback_days)).date().isoformat()
+    """Crawl one edition's recently published articles in a Pipes subprocess."""
+    options = _config_options(config, "latest")
+    if options.get("since") is None:
+        start = datetime.now(UTC) - timedelta(days=config.lookback_days)
+        options["since"] = start.date().isoformat()
     return _run_crawl(
-        context,
-        pipes_subprocess_client,
-        newsdesk,
-        discovery=config.discovery,
-        since=since,
-        sections=config.sections,
-        max_articles=config.max_articles,
-        full=config.full,
+        context, pipes_subprocess_client, newsdesk, edition=context.partition_key, **options
     )
 
 

@@ -23,6 +23,7 @@ import duckdb
 
 from dagster_project.assets import table_key
 from dagster_project.resources import CheckSettings, NewsdeskResource
+from newsdesk import editions
 from newsdesk.build import connect
 
 # Coverage is the share of articles for which a field has a value. Body is
@@ -76,6 +77,18 @@ def load_sql(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text()
 
 
+def articles_of(edition: str | None) -> str:
+    """The articles relation of one edition (None: every edition), for a FROM clause.
+
+    The code is checked against the registry, so only a known identifier ever
+    reaches the SQL text.
+    """
+    if edition is None:
+        return "articles"
+    code = editions.get(edition).code
+    return f"(SELECT * FROM articles WHERE edition = '{code}')"
+
+
 def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
@@ -127,7 +140,7 @@ def check_required_fields(con: duckdb.DuckDBPyConnection) -> CheckOutcome:
 
 
 def field_coverage(
-    con: duckdb.DuckDBPyConnection, sample_size: int | None = None
+    con: duckdb.DuckDBPyConnection, sample_size: int | None = None, edition: str | None = None
 ) -> tuple[int, dict[str, float]]:
     """``(articles measured, field -> share with a value)`` over the newest-crawled articles.
 
@@ -136,7 +149,8 @@ def field_coverage(
     """
     limit = "" if sample_size is None else f"LIMIT {int(sample_size)}"
     sample = (
-        f"(SELECT * FROM articles ORDER BY crawled_at DESC NULLS LAST, article_id {limit}) AS s"
+        f"(SELECT * FROM {articles_of(edition)} "
+        f"ORDER BY crawled_at DESC NULLS LAST, article_id {limit}) AS s"
     )
     total = int(_scalar(con, f"SELECT count(*) FROM {sample}") or 0)
     shares: dict[str, float] = {}
@@ -153,15 +167,19 @@ def check_field_coverage(
     con: duckdb.DuckDBPyConnection,
     thresholds: Mapping[str, float],
     sample_size: int | None = None,
+    edition: str | None = None,
 ) -> CheckOutcome:
     """Each field's coverage (see `field_coverage`) is at least its threshold.
 
     A change of the site's markup that empties a column fails here instead of
-    silently producing articles without authors, tags or bodies.
+    silently producing articles without authors, tags or bodies. ``thresholds``
+    name only the fields expected of the edition (`Edition.expected_coverage`).
     """
-    total, shares = field_coverage(con, sample_size)
+    total, shares = field_coverage(con, sample_size, edition)
     if total == 0:
-        return CheckOutcome(False, "no articles to measure", {"articles_measured": 0})
+        return CheckOutcome(
+            False, f"no {_of(edition)}articles to measure", {"articles_measured": 0}
+        )
     low = {
         name: shares[name]
         for name, minimum in thresholds.items()
@@ -181,7 +199,17 @@ def check_field_coverage(
         metadata[f"coverage_{name}"] = share
         if name in thresholds:
             metadata[f"min_{name}"] = thresholds[name]
-    return CheckOutcome(not low, f"{total} newest-crawled articles: {description}", metadata)
+    not_expected = sorted(set(shares) - set(thresholds))
+    if not_expected:
+        metadata["not_expected"] = not_expected
+        description += f" ({', '.join(not_expected)}: not expected of this edition)"
+    return CheckOutcome(
+        not low, f"{total} newest-crawled {_of(edition)}articles: {description}", metadata
+    )
+
+
+def _of(edition: str | None) -> str:
+    return "" if edition is None else f"{edition} "
 
 
 def check_no_future_dates(
@@ -204,16 +232,16 @@ def check_no_future_dates(
 
 
 def check_freshness(
-    con: duckdb.DuckDBPyConnection, now: datetime, max_age: timedelta
+    con: duckdb.DuckDBPyConnection, now: datetime, max_age: timedelta, edition: str | None = None
 ) -> CheckOutcome:
-    """The newest article is at most ``max_age`` old at ``now`` (the crawls keep up)."""
-    newest = _scalar(con, "SELECT max(published_at) FROM articles")
+    """The newest article (of ``edition``) is at most ``max_age`` old at ``now``."""
+    newest = _scalar(con, f"SELECT max(published_at) FROM {articles_of(edition)}")
     metadata: dict[str, Any] = {
         "now": _utc(now).isoformat(),
         "max_age_hours": round(max_age.total_seconds() / 3600, 2),
     }
     if newest is None:
-        return CheckOutcome(False, "no articles", metadata)
+        return CheckOutcome(False, f"no {_of(edition)}articles", metadata)
     age = _utc(now) - _utc(newest)
     metadata["newest_published_at"] = _utc(newest).isoformat()
     metadata["age_hours"] = round(age.total_seconds() / 3600, 2)
@@ -221,19 +249,23 @@ def check_freshness(
     verdict = "within" if passed else "older than"
     return CheckOutcome(
         passed,
-        f"newest article is {metadata['age_hours']:g} h old, {verdict} "
+        f"newest {_of(edition)}article is {metadata['age_hours']:g} h old, {verdict} "
         f"{metadata['max_age_hours']:g} h",
         metadata,
     )
 
 
-def latest_run_id(con: duckdb.DuckDBPyConnection) -> str | None:
-    """The most recent crawl run: by start time in crawl_runs, else by the crawl log."""
-    return _scalar(con, load_sql("latest_crawl_run"))
+def latest_run_id(con: duckdb.DuckDBPyConnection, edition: str | None = None) -> str | None:
+    """The most recent crawl run (of ``edition``): by start time in crawl_runs, else
+    (every edition only) by the crawl log."""
+    return _scalar(con, load_sql("latest_crawl_run"), {"edition": edition})
 
 
 def check_crawl_failure_rate(
-    con: duckdb.DuckDBPyConnection, max_rate: float, min_urls: int = MIN_URLS_FOR_RATE
+    con: duckdb.DuckDBPyConnection,
+    max_rate: float,
+    min_urls: int = MIN_URLS_FOR_RATE,
+    edition: str | None = None,
 ) -> CheckOutcome:
     """The latest crawl run's share of failed URLs (crawl_log) is at most ``max_rate``.
 
@@ -246,9 +278,9 @@ def check_crawl_failure_rate(
     ``min_urls`` judged URLs the rate is reported but not judged. A run the
     site blocked (403/429) fails whatever its size.
     """
-    run_id = latest_run_id(con)
+    run_id = latest_run_id(con, edition)
     if run_id is None:
-        return CheckOutcome(True, "no crawl run recorded yet", {"urls": 0})
+        return CheckOutcome(True, f"no {_of(edition)}crawl run recorded yet", {"urls": 0})
     row = con.execute(
         load_sql("crawl_run_failures"),
         {
@@ -353,27 +385,6 @@ def title_and_published_at_not_null(newsdesk: NewsdeskResource) -> dg.AssetCheck
 
 @dg.asset_check(
     asset=ARTICLES,
-    name="field_coverage",
-    description="Share of the most recently crawled articles with authors, source, tags, body "
-    "(non-video) and image is above its threshold: a change of the site's markup fails here "
-    "instead of silently emptying a column.",
-)
-def field_coverage_check(
-    newsdesk: NewsdeskResource, check_settings: CheckSettings
-) -> dg.AssetCheckResult:
-    """Dagster check around `check_field_coverage`."""
-    with _database(newsdesk) as con:
-        if con is None:
-            return _result(_NO_DATABASE)
-        return _result(
-            check_field_coverage(
-                con, check_settings.coverage_thresholds(), check_settings.coverage_sample_size
-            )
-        )
-
-
-@dg.asset_check(
-    asset=ARTICLES,
     name="no_future_published_at",
     description="No article is published in the future (a time zone bug shows here).",
 )
@@ -387,54 +398,102 @@ def no_future_published_at(
         return _result(check_no_future_dates(con, check_settings.current_time()))
 
 
-@dg.asset_check(
-    asset=ARTICLES,
-    name="newest_article_fresh",
-    description="The newest article is recent (default 48 h; NEWSDESK_FRESHNESS_HOURS or the "
-    "check_settings resource change it). A warning: a quiet news day is not a broken pipeline.",
-)
-def newest_article_fresh(
-    newsdesk: NewsdeskResource, check_settings: CheckSettings
-) -> dg.AssetCheckResult:
-    """Dagster check around `check_freshness`."""
-    with _database(newsdesk) as con:
-        if con is None:
-            return _result(_NO_DATABASE, dg.AssetCheckSeverity.WARN)
-        return _result(
-            check_freshness(con, check_settings.current_time(), check_settings.freshness_max_age()),
-            dg.AssetCheckSeverity.WARN,
-        )
+# -- per edition: each edition's own expectations ------------------------------------
 
 
-@dg.asset_check(
-    asset=CRAWL_LOG,
-    name="crawl_failure_rate",
-    description="The latest crawl run's share of failed URLs (distinct URLs; known-dead links, "
-    "404/410 at their earlier fetch too, listed apart and not counted) is below the threshold "
-    "(check_settings.max_crawl_failure_rate; judged from 20 URLs on), and the site "
-    "did not block it.",
-)
-def crawl_failure_rate(
-    newsdesk: NewsdeskResource, check_settings: CheckSettings
-) -> dg.AssetCheckResult:
-    """Dagster check around `check_crawl_failure_rate`."""
-    with _database(newsdesk) as con:
-        if con is None:
-            return _result(_NO_DATABASE)
-        return _result(
-            check_crawl_failure_rate(
-                con,
-                check_settings.max_crawl_failure_rate,
-                check_settings.min_crawl_urls_for_failure_rate,
+def edition_checks(edition: str) -> list[dg.AssetChecksDefinition]:
+    """The checks of one edition: its field coverage, freshness and latest crawl run.
+
+    Each edition is judged against its own expectations (`Edition.expected_coverage`:
+    the Arabic pages have no source line, so source coverage is not checked there)
+    and its own crawls; an edition never crawled into this warehouse gives warnings,
+    not errors.
+    """
+
+    @dg.asset_check(
+        asset=ARTICLES,
+        name=f"field_coverage_{edition}",
+        description=f"Share of the {edition} edition's most recently crawled articles with "
+        "each field it is expected to carry (authors, source, tags, body of non-videos, "
+        "image; newsdesk/editions/<code>/spec.py expected_coverage) is above its threshold: "
+        "a change of the site's markup fails here instead of silently emptying a column.",
+    )
+    def field_coverage_check(
+        newsdesk: NewsdeskResource, check_settings: CheckSettings
+    ) -> dg.AssetCheckResult:
+        with _database(newsdesk) as con:
+            if con is None:
+                return _result(_NO_DATABASE)
+            if not _has_articles(con, edition):
+                return _result(_not_crawled(edition), dg.AssetCheckSeverity.WARN)
+            return _result(
+                check_field_coverage(
+                    con,
+                    check_settings.coverage_thresholds(edition),
+                    check_settings.coverage_sample_size,
+                    edition,
+                )
             )
-        )
+
+    @dg.asset_check(
+        asset=ARTICLES,
+        name=f"newest_article_fresh_{edition}",
+        description=f"The {edition} edition's newest article is recent (default 48 h; "
+        "NEWSDESK_FRESHNESS_HOURS or the check_settings resource change it). A warning: a "
+        "quiet news day is not a broken pipeline.",
+    )
+    def newest_article_fresh(
+        newsdesk: NewsdeskResource, check_settings: CheckSettings
+    ) -> dg.AssetCheckResult:
+        with _database(newsdesk) as con:
+            if con is None:
+                return _result(_NO_DATABASE, dg.AssetCheckSeverity.WARN)
+            return _result(
+                check_freshness(
+                    con, check_settings.current_time(), check_settings.freshness_max_age(), edition
+                ),
+                dg.AssetCheckSeverity.WARN,
+            )
+
+    @dg.asset_check(
+        asset=CRAWL_LOG,
+        name=f"crawl_failure_rate_{edition}",
+        description=f"The {edition} edition's latest crawl run: its share of failed URLs "
+        "(distinct URLs; known-dead links, 404/410 at their earlier fetch too, listed apart "
+        "and not counted) is below the threshold (check_settings.max_crawl_failure_rate; "
+        "judged from 20 URLs on), and the site did not block it.",
+    )
+    def crawl_failure_rate(
+        newsdesk: NewsdeskResource, check_settings: CheckSettings
+    ) -> dg.AssetCheckResult:
+        with _database(newsdesk) as con:
+            if con is None:
+                return _result(_NO_DATABASE)
+            return _result(
+                check_crawl_failure_rate(
+                    con,
+                    check_settings.max_crawl_failure_rate,
+                    check_settings.min_crawl_urls_for_failure_rate,
+                    edition,
+                )
+            )
+
+    return [field_coverage_check, newest_article_fresh, crawl_failure_rate]
+
+
+def _has_articles(con: duckdb.DuckDBPyConnection, edition: str) -> bool:
+    return bool(_scalar(con, f"SELECT count(*) > 0 FROM {articles_of(edition)}"))
+
+
+def _not_crawled(edition: str) -> CheckOutcome:
+    return CheckOutcome(
+        False, f"no {edition} articles in the warehouse: the {edition} edition is not crawled yet"
+    )
 
 
 ASSET_CHECKS = [
     article_id_unique,
     title_and_published_at_not_null,
-    field_coverage_check,
     no_future_published_at,
-    newest_article_fresh,
-    crawl_failure_rate,
+    *(check for e in editions.all_editions() for check in edition_checks(e.code)),
 ]

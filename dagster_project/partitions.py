@@ -1,4 +1,7 @@
-"""Partitions that mean something to a news archive: the publication month.
+"""Partitions that mean something to a news archive: the edition and the publication month.
+
+The monthly crawl is partitioned by edition x month (`edition_month_partitions`,
+keys like ``ar|2025-07``), the crawl of what is new by edition.
 
 A partition key is ``YYYY-MM``, the value ``newsdesk crawl --month`` takes: one
 of the site's monthly sitemap files, which file articles by their publication
@@ -16,6 +19,8 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import dagster as dg
+
+from newsdesk import editions
 
 SITE_TIMEZONE = "Asia/Beirut"
 MONTH_FORMAT = "%Y-%m"
@@ -61,3 +66,33 @@ def previous_month_key(moment: datetime) -> str:
     local = _site_time(moment)
     year, month = (local.year, local.month - 1) if local.month > 1 else (local.year - 1, 12)
     return f"{year:04d}-{month:02d}"
+
+
+# -- editions ----------------------------------------------------------------------
+
+EDITION_DIMENSION = "edition"
+MONTH_DIMENSION = "month"
+
+#: One partition per registered edition (newsdesk/editions): the crawl of what is new.
+edition_partitions = dg.StaticPartitionsDefinition([e.code for e in editions.all_editions()])
+
+#: Edition x publication month: the crawl of one edition's monthly sitemap file.
+#: Keys read ``ar|2025-07`` (Dagster orders the dimensions by name).
+edition_month_partitions = dg.MultiPartitionsDefinition(
+    {EDITION_DIMENSION: edition_partitions, MONTH_DIMENSION: monthly_partitions}
+)
+
+
+def edition_month_key(edition: str, month: str) -> dg.MultiPartitionKey:
+    """The partition key of one edition's month (``YYYY-MM``)."""
+    return dg.MultiPartitionKey({EDITION_DIMENSION: edition, MONTH_DIMENSION: month})
+
+
+def split_edition_month(key: str | dg.MultiPartitionKey) -> tuple[str, str]:
+    """``(edition, month)`` of an edition x month partition key."""
+    dimensions = (
+        key.keys_by_dimension
+        if isinstance(key, dg.MultiPartitionKey)
+        else edition_month_partitions.get_partition_key_from_str(key).keys_by_dimension
+    )
+    return dimensions[EDITION_DIMENSION], dimensions[MONTH_DIMENSION]

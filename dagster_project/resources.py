@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 from pydantic import Field
 
-from newsdesk.crawlconfig import resolve_base_url
+from newsdesk import editions
+from newsdesk.crawl import parse_base_urls
+from newsdesk.crawlconfig import BASE_URL_ENV, resolve_base_url
+from newsdesk.crawloptions import CrawlOptions, to_argv
 from newsdesk.warehouse import WAREHOUSE_ENV, Warehouse
 
 # The repo root: relative warehouse paths are resolved against it (not against
@@ -23,6 +27,9 @@ DEFAULT_WAREHOUSE_DIR = "warehouse"
 FRESHNESS_ENV = "NEWSDESK_FRESHNESS_HOURS"
 DEFAULT_FRESHNESS_HOURS = 48.0
 
+# ``en=URL,ar=URL``: a base URL setting that names editions.
+_PAIRS = re.compile(r"^[A-Za-z][\w-]*=")
+
 
 class NewsdeskResource(dg.ConfigurableResource):
     """The site to crawl and the warehouse to write, shared by every newsdesk asset and check.
@@ -33,7 +40,8 @@ class NewsdeskResource(dg.ConfigurableResource):
 
     base_url: str | None = Field(
         default=None,
-        description="Site to crawl; default $NEWSDESK_BASE_URL, else https://english.almayadeen.net",
+        description="Sites to crawl: CODE=URL pairs (en=URL,ar=URL,es=URL), or one URL for the "
+        "English edition; default $NEWSDESK_BASE_URL (same forms), else each edition's live site",
     )
     warehouse_root: str | None = Field(
         default=None,
@@ -46,9 +54,20 @@ class NewsdeskResource(dg.ConfigurableResource):
         "are forwarded to the Dagster run",
     )
 
-    def resolved_base_url(self) -> str:
-        """The base URL the crawl will use (raises ValueError for a malformed URL)."""
-        return resolve_base_url(self.base_url)
+    def resolved_base_url(self, edition: str = editions.DEFAULT_EDITION) -> str:
+        """The base URL of ``edition``'s crawl (raises ValueError for a malformed setting).
+
+        ``CODE=URL`` pairs name the editions they point elsewhere; a plain URL is the
+        English edition's (the form from before editions). An edition not named
+        crawls its live site.
+        """
+        spec = editions.get(edition)
+        value = (self.base_url or os.environ.get(BASE_URL_ENV) or "").strip()
+        if _PAIRS.match(value):
+            url = parse_base_urls(value, [e.code for e in editions.all_editions()]).get(edition)
+        else:
+            url = value if value and edition == editions.DEFAULT_EDITION else None
+        return resolve_base_url(url or spec.live_base_url, spec)
 
     @property
     def warehouse(self) -> Warehouse:
@@ -58,41 +77,28 @@ class NewsdeskResource(dg.ConfigurableResource):
             root = PROJECT_ROOT / root
         return Warehouse(root)
 
-    def crawl_command(
-        self,
-        *,
-        month: str | None = None,
-        since: str | None = None,
-        discovery: str = "both",
-        sections: Sequence[str] | None = None,
-        max_articles: int | None = None,
-        full: bool = False,
-    ) -> list[str]:
-        """The command line of one crawl subprocess (``python -m newsdesk.pipes_crawl ...``)."""
-        command = [
+    def crawl_options(self, **options: Any) -> CrawlOptions:
+        """The options of one crawl: ``options`` plus this resource's site, warehouse and log."""
+        edition = options.get("edition") or editions.DEFAULT_EDITION
+        return CrawlOptions(
+            base_url=self.resolved_base_url(edition),
+            warehouse=str(self.warehouse.root),
+            log_level=self.crawl_log_level.upper(),
+            **options,
+        )
+
+    def crawl_command(self, **options: Any) -> list[str]:
+        """The command line of one crawl subprocess (``python -m newsdesk.pipes_crawl ...``).
+
+        Its arguments derive from the declared options (`newsdesk.crawloptions.to_argv`),
+        so the child parses exactly what is written here.
+        """
+        return [
             sys.executable,
             "-m",
             "newsdesk.pipes_crawl",
-            "--base-url",
-            self.resolved_base_url(),
-            "--warehouse",
-            str(self.warehouse.root),
-            "--log-level",
-            self.crawl_log_level.upper(),
+            *to_argv(self.crawl_options(**options)),
         ]
-        if month is not None:
-            command += ["--month", month]
-        else:
-            command += ["--discovery", discovery]
-        if since is not None:
-            command += ["--since", since]
-        if sections:
-            command += ["--sections", ",".join(sections)]
-        if max_articles is not None:
-            command += ["--max-articles", str(max_articles)]
-        if full:
-            command.append("--full")
-        return command
 
 
 class CheckSettings(dg.ConfigurableResource):
@@ -124,16 +130,14 @@ class CheckSettings(dg.ConfigurableResource):
         description="Field coverage is measured on this many most recently crawled articles "
         "(a markup change shows in new pages first)",
     )
-    # Minimum coverage per field. A broken selector drops a field to ~0%, far
-    # below these; they leave room for what is legitimately missing: many
-    # articles carry no "Source:" line (the replica: ~73% have one), some have
-    # no tags or image (~94% and ~93%), and videos have no body (measured on
-    # non-video articles only).
-    min_coverage_authors: float = 0.8
-    min_coverage_source: float = 0.3
-    min_coverage_tags: float = 0.7
-    min_coverage_body: float = 0.8
-    min_coverage_image: float = 0.7
+    # Minimum coverage per field, overriding every edition's own expectation
+    # (newsdesk/editions/<code>/spec.py `expected_coverage`) when set. A field an
+    # edition does not carry (Arabic: source) stays unchecked there.
+    min_coverage_authors: float | None = None
+    min_coverage_source: float | None = None
+    min_coverage_tags: float | None = None
+    min_coverage_body: float | None = None
+    min_coverage_image: float | None = None
 
     def current_time(self) -> datetime:
         """``now`` as a UTC datetime, or the current time."""
@@ -153,12 +157,11 @@ class CheckSettings(dg.ConfigurableResource):
             hours = float(os.environ.get(FRESHNESS_ENV) or DEFAULT_FRESHNESS_HOURS)
         return timedelta(hours=hours)
 
-    def coverage_thresholds(self) -> dict[str, float]:
-        """Minimum share of articles that must have each field."""
-        return {
-            "authors": self.min_coverage_authors,
-            "source": self.min_coverage_source,
-            "tags": self.min_coverage_tags,
-            "body": self.min_coverage_body,
-            "image": self.min_coverage_image,
-        }
+    def coverage_thresholds(self, edition: str = editions.DEFAULT_EDITION) -> dict[str, float]:
+        """Minimum share of ``edition``'s articles that must have each field it carries."""
+        thresholds = dict(editions.get(edition).expected_coverage)
+        for name in thresholds:
+            override = getattr(self, f"min_coverage_{name}", None)
+            if override is not None:
+                thresholds[name] = override
+        return thresholds

@@ -81,39 +81,6 @@ def _add_warehouse(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_crawl_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--sections",
-        metavar="LIST",
-        default=None,
-        help="comma separated section slugs or groups (news, articles, videos); default all 17",
-    )
-    parser.add_argument(
-        "--discovery",
-        choices=["listings", "sitemaps", "both"],
-        default="both",
-        help="how to find articles: section listings (new articles, fast), sitemaps (also "
-        "edits) or both (default)",
-    )
-    parser.add_argument(
-        "--since",
-        metavar="DATE",
-        default=None,
-        help="only articles published from this date (2025-07-01) or ISO time on",
-    )
-    parser.add_argument(
-        "--month",
-        metavar="YYYY-MM",
-        default=None,
-        help="crawl one month's sitemap file (the site files articles by Beirut "
-        "publication month); implies --discovery sitemaps",
-    )
-    parser.add_argument(
-        "--max-articles", metavar="N", type=_positive_int, default=None, help="stop after N"
-    )
-    _add_warehouse(parser)
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="newsdesk",
@@ -143,29 +110,22 @@ def build_parser() -> argparse.ArgumentParser:
         "target (polite profile: robots.txt, >= 1 s between requests, AutoThrottle); a loopback "
         "base URL (the offline replica) gets the fast profile automatically.",
     )
-    from newsdesk import editions
+    from newsdesk import crawloptions, editions
 
-    crawl.add_argument(
-        "--edition",
-        default="en",
-        choices=[e.code for e in editions.all_editions()] + ["all"],
-        help="which edition's site (default en); all: every edition at once, each in its own "
-        "process",
+    # The options are declared once (newsdesk/crawloptions.py); this surface adds
+    # `--edition all` and CODE=URL pairs for it.
+    crawloptions.add_arguments(
+        crawl,
+        "cli",
+        extra_choices={"edition": ("all",)},
+        help_overrides={
+            "edition": "which edition's site (default en); all: every edition at once, each "
+            "in its own process",
+            "base_url": "site to crawl (default: $NEWSDESK_BASE_URL or the edition's live "
+            "site); with --edition all, CODE=URL pairs such as en=URL,ar=URL (editions not "
+            "named: live site)",
+        },
     )
-    crawl.add_argument(
-        "--base-url",
-        metavar="URL",
-        default=None,
-        help="site to crawl (default: $NEWSDESK_BASE_URL or the edition's live site); with "
-        "--edition all, CODE=URL pairs such as en=URL,ar=URL (editions not named: live site)",
-    )
-    _add_crawl_args(crawl)
-    crawl.add_argument(
-        "--full",
-        action="store_true",
-        help="fetch every article again (default: only new ones, and changed ones per sitemap)",
-    )
-    crawl.add_argument("--log-level", default="WARNING", help="Scrapy log level (default WARNING)")
     crawl.add_argument("--no-progress", action="store_true", help="do not show the progress line")
 
     build = sub.add_parser(

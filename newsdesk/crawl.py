@@ -16,7 +16,7 @@ import socket
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from newsdesk.crawlconfig import (
     parse_since,
     resolve_base_url,
 )
+from newsdesk.crawloptions import CrawlOptions
 from newsdesk.store import storage_error
 from newsdesk.warehouse import Warehouse
 
@@ -39,41 +40,6 @@ class CrawlError(RuntimeError):
 
 class CrawlUsageError(CrawlError):
     """An option value is wrong (raised by `validate_options` only): a usage error, exit 2."""
-
-
-@dataclass
-class CrawlOptions:
-    """What to crawl and where to write it."""
-
-    base_url: str | None = None
-    warehouse: str | None = None
-    edition: str = "en"  # a registered edition code (newsdesk.editions)
-    sections: list[str] | None = None
-    discovery: str = "both"
-    since: str | None = None
-    month: str | None = None
-    max_articles: int | None = None
-    full: bool = False
-    log_level: str = "WARNING"
-    settings: dict[str, Any] = field(default_factory=dict)
-    progress: bool = False
-
-    @classmethod
-    def from_args(cls, args: Any, *, progress: bool) -> CrawlOptions:
-        """Options from parsed ``crawl`` arguments (the CLI's and the Dagster Pipes child's)."""
-        return cls(
-            base_url=args.base_url,
-            warehouse=args.warehouse,
-            edition=getattr(args, "edition", None) or "en",
-            sections=args.sections.split(",") if args.sections else None,
-            discovery=args.discovery,
-            since=args.since,
-            month=args.month,
-            max_articles=args.max_articles,
-            full=args.full,
-            log_level=args.log_level.upper(),
-            progress=progress,
-        )
 
 
 @dataclass

@@ -20,7 +20,8 @@ from typing import Any
 
 from dagster_pipes import PipesContext, open_dagster_pipes
 
-from newsdesk.crawl import CrawlError, CrawlOptions, CrawlSummary, run_crawl
+from newsdesk.crawl import CrawlError, CrawlSummary, run_crawl
+from newsdesk.crawloptions import CrawlOptions, add_arguments
 
 # Loggers whose records go to the Dagster run (the project's, Scrapy's, Twisted's).
 FORWARDED_LOGGERS = ("newsdesk", "pipelines", "spiders", "scrapy", "twisted")
@@ -51,27 +52,16 @@ class PipesLogHandler(logging.Handler):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Arguments of the child (the subset of `newsdesk crawl` that Dagster uses)."""
+    """Arguments of the child: the crawl options offered on the ``pipes`` surface.
+
+    They derive from the one declaration (`newsdesk.crawloptions.CrawlOptions`), as
+    do `newsdesk crawl`'s and the command line Dagster builds (`to_argv`).
+    """
     parser = argparse.ArgumentParser(
         prog="python -m newsdesk.pipes_crawl",
         description="Run one newsdesk crawl and report it to Dagster through Pipes.",
     )
-    parser.add_argument("--base-url", default=None)
-    parser.add_argument("--warehouse", default=None)
-    parser.add_argument("--month", default=None, help="YYYY-MM: that month's sitemap file")
-    parser.add_argument("--discovery", choices=["listings", "sitemaps", "both"], default="both")
-    parser.add_argument("--since", default=None)
-    parser.add_argument("--sections", default=None, help="comma separated slugs or groups")
-    parser.add_argument("--max-articles", type=int, default=None, help="stop after N articles")
-    parser.add_argument(
-        "--full", action="store_true", help="fetch every article again (default: incremental)"
-    )
-    parser.add_argument(
-        "--log-level",
-        type=str.upper,
-        choices=["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],
-        default="WARNING",
-    )
+    add_arguments(parser, "pipes")
     return parser
 
 
@@ -84,12 +74,14 @@ def summary_metadata(summary: CrawlSummary, options: CrawlOptions) -> dict[str, 
     """Materialization metadata of a crawl, typed for the Dagster UI."""
     failures_total = sum(summary.failures.values())
     scope = f"month {options.month}" if options.month else f"{options.discovery}"
+    scope = f"{options.edition}: {scope}"
     if options.since:
         scope += f" since {options.since}"
     if options.full:
         scope += " (full)"
     return {
         "crawl_run_id": {"type": "text", "raw_value": summary.run_id},
+        "edition": {"type": "text", "raw_value": options.edition},
         "scope": {"type": "text", "raw_value": scope},
         "base_url": {"type": "url", "raw_value": summary.base_url},
         "warehouse": {"type": "path", "raw_value": summary.warehouse},
@@ -114,7 +106,9 @@ def run(pipes: PipesContext, options: CrawlOptions) -> int:
     root = logging.getLogger()
     root.addHandler(handler)
     what = f"month {options.month} (sitemap)" if options.month else options.discovery
-    pipes.log.info(f"crawl of {what} from {options.base_url} into {options.warehouse}")
+    pipes.log.info(
+        f"crawl of {options.edition} {what} from {options.base_url} into {options.warehouse}"
+    )
     try:
         summary = run_crawl(options)
     except CrawlError as exc:

@@ -37,9 +37,16 @@ from dagster_project.assets import (
 )
 from dagster_project.checks import ASSET_CHECKS
 from dagster_project.definitions import build_definitions, defs
-from dagster_project.partitions import month_key, monthly_partitions
+from dagster_project.jobs import EDITION_TAG
+from dagster_project.partitions import (
+    edition_month_key,
+    edition_month_partitions,
+    edition_partitions,
+    month_key,
+)
 from dagster_project.resources import PROJECT_ROOT, CheckSettings, NewsdeskResource
-from dagster_project.schedules import daily_monthly_sweep, hourly_latest_crawl
+from dagster_project.schedules import SCHEDULES, daily_monthly_sweep, hourly_latest_crawl
+from newsdesk import editions
 from newsdesk.build import build_database, connect
 from newsdesk.items import Article
 from newsdesk.store import ArticleStore
@@ -63,13 +70,15 @@ TABLE_NAMES = {
 # Tables whose content is a function of the articles alone (crawl_log and
 # crawl_runs grow with every crawl by design).
 CONTENT_TABLES = sorted(TABLE_NAMES - {"crawl_log", "crawl_runs"})
+EDITIONS = [e.code for e in editions.all_editions()]
 CHECK_NAMES = {
     "article_id_unique",
     "title_and_published_at_not_null",
-    "field_coverage",
     "no_future_published_at",
-    "newest_article_fresh",
-    "crawl_failure_rate",
+} | {
+    f"{check}_{code}"
+    for code in EDITIONS
+    for check in ("field_coverage", "newest_article_fresh", "crawl_failure_rate")
 }
 
 
@@ -121,13 +130,20 @@ def test_definitions_load():
     assert keys == {ARTICLES_BY_MONTH, ARTICLES_LATEST} | {table_key(n) for n in TABLE_NAMES}
     checks = {key.name for key in defs.resolve_asset_graph().asset_check_keys}
     assert checks == CHECK_NAMES
-    assert {s.name for s in defs.schedules or []} == {"hourly_latest_crawl", "daily_monthly_sweep"}
+    assert {s.name for s in defs.schedules or []} == {
+        f"{kind}_{code}"
+        for code in EDITIONS
+        for kind in ("hourly_latest_crawl", "daily_monthly_sweep")
+    }
     for name in ("latest_crawl_job", "monthly_crawl_job", "build_tables_job"):
         job = defs.resolve_job_def(name)
         # Every job that builds the tables runs the checks after it.
         assert {k.name for k in job.asset_layer.asset_graph.asset_check_keys} == CHECK_NAMES
-    assert defs.resolve_assets_def(ARTICLES_BY_MONTH).partitions_def == monthly_partitions
-    assert defs.resolve_job_def("monthly_crawl_job").partitions_def == monthly_partitions
+    # Edition x month for the sitemap crawls, edition for the crawl of what is new.
+    assert defs.resolve_assets_def(ARTICLES_BY_MONTH).partitions_def == edition_month_partitions
+    assert defs.resolve_job_def("monthly_crawl_job").partitions_def == edition_month_partitions
+    assert defs.resolve_assets_def(ARTICLES_LATEST).partitions_def == edition_partitions
+    assert edition_partitions.get_partition_keys() == EDITIONS
 
 
 def test_code_location_is_found_from_pyproject():
@@ -151,7 +167,9 @@ def test_table_assets_follow_the_sql_files():
     assert {d.asset_key for d in specs[table_key("tags")].deps} == {table_key("article_tags")}
     assert {d.asset_key for d in specs[table_key("article_tags")].deps} == {table_key("articles")}
     assert duckdb_tables.op.pool == "newsdesk_duckdb"
-    assert articles_by_month.op.pool == "newsdesk_crawl"
+    # Crawls are limited per edition by the run queue (the newsdesk/edition tag), not by
+    # one pool that would serialize the three editions' crawls.
+    assert articles_by_month.op.pool is None
 
 
 def test_crawl_command_passes_the_warehouse_and_site(tmp_path):
@@ -159,9 +177,15 @@ def test_crawl_command_passes_the_warehouse_and_site(tmp_path):
     command = resource.crawl_command(month="2025-07", sections=["politics", "tv"])
     assert command[1:3] == ["-m", "newsdesk.pipes_crawl"]
     assert command[command.index("--base-url") + 1] == "http://127.0.0.1:8765"
+    assert "--edition" not in command  # English, the default, is not written out
     assert command[command.index("--warehouse") + 1] == str(tmp_path)
     assert command[command.index("--month") + 1] == "2025-07"
     assert command[command.index("--sections") + 1] == "politics,tv"
+    # The child parses exactly what the resource writes (one declaration of the options).
+    from newsdesk.pipes_crawl import build_parser, options_from_args
+
+    parsed = options_from_args(build_parser().parse_args(command[3:]))
+    assert (parsed.month, parsed.sections, parsed.edition) == ("2025-07", ["politics", "tv"], "en")
     relative = NewsdeskResource(warehouse_root="somewhere").warehouse
     assert relative.root == PROJECT_ROOT / "somewhere"  # not the run worker's cwd
 
@@ -170,22 +194,29 @@ def test_crawl_command_passes_the_warehouse_and_site(tmp_path):
 
 
 def test_schedules_default_to_stopped():
-    for schedule in (hourly_latest_crawl, daily_monthly_sweep):
+    assert len(SCHEDULES) == 2 * len(EDITIONS)
+    for schedule in SCHEDULES:
         assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
         assert schedule.execution_timezone == "UTC"
-    assert hourly_latest_crawl.job_name == "latest_crawl_job"
-    assert daily_monthly_sweep.job_name == "monthly_crawl_job"
+    assert hourly_latest_crawl("ar").job_name == "latest_crawl_job"
+    assert daily_monthly_sweep("ar").job_name == "monthly_crawl_job"
 
 
-def test_hourly_schedule_requests_one_latest_crawl():
+def _schedule(name: str) -> dg.ScheduleDefinition:
+    return next(s for s in SCHEDULES if s.name == name)
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_hourly_schedule_requests_one_latest_crawl_of_its_edition(edition):
     context = dg.build_schedule_context(
         scheduled_execution_time=datetime(2025, 11, 3, 14, 17, tzinfo=UTC),
         repository_def=defs.get_repository_def(),
     )
-    requests = hourly_latest_crawl.evaluate_tick(context).run_requests or []
-    assert len(requests) == 1
-    assert requests[0].run_key == "latest-2025-11-03T14:17"
-    assert requests[0].partition_key is None
+    requests = _schedule(f"hourly_latest_crawl_{edition}").evaluate_tick(context).run_requests
+    assert requests is not None and len(requests) == 1
+    assert requests[0].run_key == f"latest-{edition}-2025-11-03T14:17"
+    assert requests[0].partition_key == edition
+    assert requests[0].tags[EDITION_TAG] == edition
 
 
 @pytest.mark.parametrize(
@@ -195,16 +226,31 @@ def test_hourly_schedule_requests_one_latest_crawl():
         (datetime(2026, 1, 1, 3, 40, tzinfo=UTC), ["2025-12", "2026-01"]),
     ],
 )
-def test_daily_schedule_sweeps_previous_and_current_month(when, months):
+@pytest.mark.parametrize("edition", ["en", "ar"])
+def test_daily_schedule_sweeps_previous_and_current_month(when, months, edition):
     # With the repository, Dagster also validates the partition keys against the job.
     context = dg.build_schedule_context(
         scheduled_execution_time=when, repository_def=defs.get_repository_def()
     )
-    requests = daily_monthly_sweep.evaluate_tick(context).run_requests or []
-    assert [r.partition_key for r in requests] == months
+    requests = _schedule(f"daily_monthly_sweep_{edition}").evaluate_tick(context).run_requests
+    assert requests is not None
+    assert [r.partition_key for r in requests] == [f"{edition}|{m}" for m in months]
     assert len({r.run_key for r in requests}) == 2
-    for key in months:
-        assert monthly_partitions.has_partition_key(key)
+    assert all(r.tags[EDITION_TAG] == edition for r in requests)
+    for month in months:
+        assert edition_month_partitions.has_partition_key(edition_month_key(edition, month))
+
+
+def test_every_crawl_run_of_a_job_carries_its_edition_tag():
+    # Backfills and launches from the job (not only the schedules) get the tag that
+    # the run queue limits per edition (dagster_project/dagster*.yaml).
+    monthly = defs.resolve_job_def("monthly_crawl_job")
+    latest = defs.resolve_job_def("latest_crawl_job")
+    assert monthly.get_tags_for_partition_key("es|2025-07", None)[EDITION_TAG] == "es"
+    assert latest.get_tags_for_partition_key("ar", None)[EDITION_TAG] == "ar"
+    for name in ("dagster.yaml", "dagster.postgres.yaml"):
+        text = (PROJECT_ROOT / "dagster_project" / name).read_text()
+        assert f"key: {EDITION_TAG}" in text and "applyLimitPerUniqueValue: true" in text
 
 
 # -- the whole graph against the replica ----------------------------------------------
@@ -221,39 +267,57 @@ class ReplicaRun:
     truth: list[Article]
     months: dict[str, dict[str, Any]] = field(default_factory=dict)
     latest: dg.ExecuteInProcessResult | None = None
+    ar_truth: list[Article] = field(default_factory=list)
+    ar_months: dict[str, dict[str, Any]] = field(default_factory=dict)
+    ar_latest: dg.ExecuteInProcessResult | None = None
     seconds: float = 0.0
+
+
+AR_ARTICLES = 60
 
 
 @pytest.fixture(scope="module")
 def replica_run(tmp_path_factory) -> Iterator[ReplicaRun]:
+    """English and Arabic crawled through Dagster; Spanish never crawled (its checks warn)."""
     from newsdesk.replica.server import ReplicaServer
 
     warehouse = Warehouse(tmp_path_factory.mktemp("replica") / "warehouse")
-    with ReplicaServer(seed=7, n_articles=240) as server:
+    with (
+        ReplicaServer(seed=7, n_articles=240) as server,
+        ReplicaServer(seed=7, n_articles=AR_ARTICLES, edition="ar") as ar_server,
+    ):
+        sites = f"en={server.base_url},ar={ar_server.base_url}"
         run = ReplicaRun(
             server=server,
             warehouse=warehouse,
-            defs=build_definitions(**_resources(server.base_url, warehouse)),
+            defs=build_definitions(**_resources(sites, warehouse)),
             instance=dg.DagsterInstance.ephemeral(),
             truth=list(server.site.ground_truth),
         )
+        run.ar_truth = list(ar_server.site.ground_truth)
         started = time.monotonic()
-        # A backfill: one run per publication month, each crawling that month's sitemap...
-        for month in sorted({month_key(a.published_at) for a in run.truth}):
-            result = dg.materialize(
-                [articles_by_month],
-                partition_key=month,
-                resources=_resources(server.base_url, warehouse),
-                instance=run.instance,
-            )
-            run.months[month] = _materialization(result, ARTICLES_BY_MONTH)
-        # ...then the scheduled job: what is new (nothing: the replica ends 2025-10-31),
-        # the tables and the checks.
-        run.latest = run.defs.resolve_job_def("latest_crawl_job").execute_in_process(
-            instance=run.instance
-        )
+        # A backfill: one run per edition and publication month, each crawling that
+        # edition's sitemap file of the month...
+        for edition, truth in (("en", run.truth), ("ar", run.ar_truth)):
+            for month in sorted({month_key(a.published_at) for a in truth}):
+                result = dg.materialize(
+                    [articles_by_month],
+                    partition_key=str(edition_month_key(edition, month)),
+                    resources=_resources(sites, warehouse),
+                    instance=run.instance,
+                )
+                meta = _materialization(result, ARTICLES_BY_MONTH)
+                if edition == "en":
+                    run.months[month] = meta
+                else:
+                    run.ar_months[month] = meta
+        # ...then the scheduled job of each edition: what is new (nothing: the replicas
+        # end 2025-10-31), the tables and the checks.
+        job = run.defs.resolve_job_def("latest_crawl_job")
+        run.ar_latest = job.execute_in_process(partition_key="ar", instance=run.instance)
+        run.latest = job.execute_in_process(partition_key="en", instance=run.instance)
         run.seconds = time.monotonic() - started
-        print(f"\nfull materialization against the replica: {run.seconds:.1f} s")
+        print(f"\nfull materialization against the replicas: {run.seconds:.1f} s")
         yield run
 
 
@@ -261,7 +325,8 @@ def test_each_month_partition_crawls_that_month(replica_run):
     expected = Counter(month_key(a.published_at) for a in replica_run.truth)
     assert {m: meta["articles_new"] for m, meta in replica_run.months.items()} == dict(expected)
     meta = replica_run.months["2025-10"]
-    assert meta["scope"] == "month 2025-10"
+    assert meta["scope"] == "en: month 2025-10"
+    assert meta["edition"] == "en"
     assert meta["articles_updated"] == 0
     assert meta["pages_fetched"] >= expected["2025-10"]
     assert meta["duration_s"] > 0
@@ -269,16 +334,47 @@ def test_each_month_partition_crawls_that_month(replica_run):
     assert "articles:" in meta["summary"]
 
 
+def test_each_edition_month_partition_crawls_that_editions_month(replica_run):
+    expected = Counter(month_key(a.published_at) for a in replica_run.ar_truth)
+    got = {m: meta["articles_new"] for m, meta in replica_run.ar_months.items()}
+    assert got == dict(expected)
+    assert {meta["edition"] for meta in replica_run.ar_months.values()} == {"ar"}
+    con = connect(replica_run.warehouse.duckdb_path, read_only=True)
+    try:
+        rows = dict(con.execute("SELECT edition, count(*) FROM articles GROUP BY ALL").fetchall())
+    finally:
+        con.close()
+    assert rows == {"en": len(replica_run.truth), "ar": AR_ARTICLES}
+
+
+def test_each_edition_is_checked_against_its_own_expectations(replica_run):
+    result = replica_run.ar_latest
+    assert result is not None and result.success
+    evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    coverage = evaluations["field_coverage_ar"]
+    assert coverage.passed, coverage.description
+    # The Arabic pages have no source line: not measured against a threshold there.
+    assert coverage.metadata["not_expected"].value == ["source"]
+    assert "min_source" in evaluations["field_coverage_en"].metadata
+    # Spanish is never crawled here: its checks warn, and say why.
+    for name in ("field_coverage_es", "newest_article_fresh_es"):
+        assert not evaluations[name].passed
+        assert evaluations[name].severity == dg.AssetCheckSeverity.WARN
+    assert "not crawled" in evaluations["field_coverage_es"].description
+
+
 def test_latest_crawl_job_builds_tables_and_passes_checks(replica_run):
     result = replica_run.latest
     assert result is not None and result.success
     latest = _materialization(result, ARTICLES_LATEST)
     assert latest["articles_new"] == 0  # nothing published in the last two days
-    assert latest["scope"].startswith("both since ")  # listings for new, sitemaps for edits
+    assert latest["scope"].startswith("en: both since ")  # listings for new, sitemaps for edits
     evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
     assert set(evaluations) == CHECK_NAMES
     failed = {name: e.description for name, e in evaluations.items() if not e.passed}
-    assert not failed
+    # Only the never-crawled Spanish edition's checks complain, as warnings.
+    assert set(failed) <= {c for c in CHECK_NAMES if c.endswith("_es")}, failed
+    assert all(evaluations[name].severity == dg.AssetCheckSeverity.WARN for name in failed), failed
 
 
 def test_tables_match_the_replica_ground_truth(replica_run):
@@ -339,7 +435,7 @@ def test_rematerialization_changes_nothing(replica_run):
     # (full: fetch every article again, not just what the sitemap says changed)...
     job = replica_run.defs.resolve_job_def("monthly_crawl_job")
     sweep = job.execute_in_process(
-        partition_key="2025-10",
+        partition_key="en|2025-10",
         run_config=dg.RunConfig(ops={"parquet__articles_by_month": MonthCrawlConfig(full=True)}),
         instance=replica_run.instance,
     )
@@ -348,10 +444,11 @@ def test_rematerialization_changes_nothing(replica_run):
     assert (month["articles_new"], month["articles_updated"]) == (0, 0)
     assert month["articles_unchanged"] == replica_run.months["2025-10"]["articles_new"]
     # An incremental re-run fetches nothing at all: the sitemap file did not change.
-    incremental = job.execute_in_process(partition_key="2025-10", instance=replica_run.instance)
+    incremental = job.execute_in_process(partition_key="en|2025-10", instance=replica_run.instance)
     assert _materialization(incremental, ARTICLES_BY_MONTH)["articles_seen"] == 0
     # ...and the hourly job with a latest crawl reaching back over the whole replica.
     again = replica_run.defs.resolve_job_def("latest_crawl_job").execute_in_process(
+        partition_key="en",
         run_config=dg.RunConfig(
             ops={"parquet__articles_latest": LatestCrawlConfig(since="2024-01-01", full=True)}
         ),
@@ -386,7 +483,7 @@ def test_rerunning_a_partition_after_edits_replaces_rows(tmp_path):
         def crawl() -> dict[str, Any]:
             result = dg.materialize(
                 [articles_by_month],
-                partition_key=month,
+                partition_key=f"en|{month}",
                 resources=_resources(server.base_url, warehouse),
                 instance=instance,
             )
@@ -411,7 +508,7 @@ def test_a_crawl_that_cannot_run_fails_the_step(tmp_path):
     instance = dg.DagsterInstance.ephemeral()
     result = dg.materialize(
         [articles_by_month],
-        partition_key="2025-10",
+        partition_key="en|2025-10",
         resources=_resources("http://127.0.0.1:9", warehouse),  # nothing listens there
         instance=instance,
         raise_on_error=False,
