@@ -104,6 +104,10 @@ def summary_metadata(summary: CrawlSummary, options: CrawlOptions) -> dict[str, 
         "failures_by_reason": {"type": "json", "raw_value": dict(sorted(summary.failures.items()))},
         "duration_s": {"type": "float", "raw_value": float(summary.duration_s)},
         "finish_reason": {"type": "text", "raw_value": summary.finish_reason},
+        "edition": {"type": "text", "raw_value": summary.edition},
+        # Markup drift (newsdesk.drift): the messages, and how many for a quick look.
+        "drift": {"type": "json", "raw_value": list(summary.drift)},
+        "drift_count": {"type": "int", "raw_value": len(summary.drift)},
         "summary": {"type": "md", "raw_value": f"```\n{summary.render()}\n```"},
     }
 
