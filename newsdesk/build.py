@@ -50,6 +50,26 @@ def _package_sql_dir() -> Path:
 
 
 SQL_DIR = _package_sql_dir()
+
+# The keys of a run summary (``crawl_runs/<run_id>.json``, `newsdesk.crawl.CrawlSummary`)
+# that the crawl_runs table reads, with their DuckDB types; times are cast in the SQL.
+RUN_JSON_COLUMNS: dict[str, str] = {
+    "run_id": "VARCHAR",
+    "base_url": "VARCHAR",
+    "started_at": "VARCHAR",
+    "finished_at": "VARCHAR",
+    "duration_s": "DOUBLE",
+    "finish_reason": "VARCHAR",
+    "pages_fetched": "BIGINT",
+    "requests": "BIGINT",
+    "articles_new": "BIGINT",
+    "articles_updated": "BIGINT",
+    "articles_unchanged": "BIGINT",
+    "revisions": "BIGINT",
+    "blocked": "BOOLEAN",
+    "edition": "VARCHAR",  # absent before editions were recorded
+    "drift": "VARCHAR[]",  # absent before the drift alarm
+}
 # Templates run per edition (not matched by the top-level ``*.sql`` glob).
 EDITION_SQL_DIR = "editions"
 
@@ -195,21 +215,25 @@ def _define_sources(con: duckdb.DuckDBPyConnection, warehouse: Warehouse) -> Non
     _optional_parquet(con, "src_article_revisions", warehouse.revisions, REVISION_SCHEMA)
     runs = warehouse.root / "crawl_runs"
     if _has_files(runs, "*.json"):
+        # The keys are named, not inferred: a key that older summaries lack
+        # (edition, drift) is then NULL in them instead of a missing column.
         con.execute("SET VARIABLE runs_glob = ?", [str(runs / "*.json")])
+        spec = ", ".join(f"{name}: '{kind}'" for name, kind in RUN_JSON_COLUMNS.items())
         con.execute(
-            "CREATE TEMP VIEW src_crawl_runs AS SELECT * FROM read_json_auto("
-            "getvariable('runs_glob'), union_by_name = true)"
+            "CREATE TEMP VIEW src_crawl_runs AS SELECT * FROM read_json("
+            f"getvariable('runs_glob'), columns = {{{spec}}})"
         )
     else:
-        con.execute(
-            "CREATE TEMP VIEW src_crawl_runs AS SELECT NULL::VARCHAR AS run_id, "
-            "NULL::VARCHAR AS base_url, NULL::VARCHAR AS started_at, NULL::VARCHAR AS finished_at, "
-            "NULL::DOUBLE AS duration_s, NULL::VARCHAR AS finish_reason, "
-            "NULL::BIGINT AS pages_fetched, NULL::BIGINT AS requests, "
-            "NULL::BIGINT AS articles_new, NULL::BIGINT AS articles_updated, "
-            "NULL::BIGINT AS articles_unchanged, NULL::BIGINT AS revisions, "
-            "NULL::BOOLEAN AS blocked WHERE false"
-        )
+        nulls = ", ".join(f"NULL::{kind} AS {name}" for name, kind in RUN_JSON_COLUMNS.items())
+        con.execute(f"CREATE TEMP VIEW src_crawl_runs AS SELECT {nulls} WHERE false")
+    # Every registered edition's hosts: crawl_runs derives the edition of a run
+    # summary written before it recorded one from its base URL's host.
+    hosts = [(host, e.code) for e in editions.all_editions() for host in sorted(e.host_aliases)]
+    con.register(
+        "src_edition_hosts_data",
+        pa.table({"host": [h for h, _ in hosts], "edition": [c for _, c in hosts]}),
+    )
+    con.execute("CREATE TEMP VIEW src_edition_hosts AS SELECT * FROM src_edition_hosts_data")
 
 
 def _optional_parquet(

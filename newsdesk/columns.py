@@ -702,6 +702,24 @@ TABLES: dict[str, Dataset] = {
                     "the run summary",
                     pa.bool_(),
                 ),
+                _t(
+                    "edition",
+                    "The edition crawled (`en`, `ar`, `es`...).",
+                    "the run summary; for a summary written before runs recorded it: the "
+                    "edition whose host the base URL is, else the edition of the articles "
+                    "the run's crawl log names, else `en` (before editions every crawl was "
+                    "of the English site)",
+                    pa.string(),
+                ),
+                _t(
+                    "drift",
+                    "Markup drift the crawl noticed: short messages on modeled selectors that "
+                    "stopped matching (a listing's card selector matched nothing, a field came "
+                    "only from layers below its expected one); empty when none.",
+                    "the run summary (`newsdesk.drift`); empty for summaries written before "
+                    "the drift alarm",
+                    pa.list_(pa.string()),
+                ),
             ),
         ),
         Dataset(

@@ -16,7 +16,7 @@ import socket
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -63,6 +63,11 @@ class CrawlSummary:
     blocked: bool
     # Stored articles seen in listings/sitemaps and, being unchanged, not fetched.
     articles_stored_skipped: int = 0
+    # The edition crawled (its code).
+    edition: str = "en"
+    # Markup drift: short messages on modeled selectors that stopped matching
+    # (newsdesk.drift); empty when the pages look as modeled.
+    drift: list[str] = field(default_factory=list)
 
     @property
     def articles_seen(self) -> int:
@@ -91,6 +96,8 @@ class CrawlSummary:
                 "  STOPPED: the site answered 403/429 repeatedly (bot protection); "
                 "try again later, more slowly"
             )
+        if self.drift:
+            lines.append(f"  DRIFT: {'; '.join(self.drift)}")
         lines.append(f"  data: {Path(self.warehouse) / 'articles'}")
         return "\n".join(lines)
 
@@ -148,6 +155,8 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
+    from newsdesk import editions
+    from newsdesk.drift import crawl_drift
     from newsdesk.session import WriterSession
     from newsdesk.store import StorageError, WarehouseBusy
     from spiders.almayadeen import AlMayadeenSpider
@@ -219,6 +228,8 @@ def run_crawl(options: CrawlOptions) -> CrawlSummary:
         failures=failures,
         blocked=bool(stats.get("newsdesk/blocked", False)),
         articles_stored_skipped=int(stats.get("newsdesk/articles_stored_skipped", 0)),
+        edition=options.edition,
+        drift=crawl_drift(editions.get(options.edition), stats),
     )
     try:
         write_run_summary(warehouse, summary)

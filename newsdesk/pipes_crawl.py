@@ -81,7 +81,6 @@ def summary_metadata(summary: CrawlSummary, options: CrawlOptions) -> dict[str, 
         scope += " (full)"
     return {
         "crawl_run_id": {"type": "text", "raw_value": summary.run_id},
-        "edition": {"type": "text", "raw_value": options.edition},
         "scope": {"type": "text", "raw_value": scope},
         "base_url": {"type": "url", "raw_value": summary.base_url},
         "warehouse": {"type": "path", "raw_value": summary.warehouse},
@@ -96,6 +95,10 @@ def summary_metadata(summary: CrawlSummary, options: CrawlOptions) -> dict[str, 
         "failures_by_reason": {"type": "json", "raw_value": dict(sorted(summary.failures.items()))},
         "duration_s": {"type": "float", "raw_value": float(summary.duration_s)},
         "finish_reason": {"type": "text", "raw_value": summary.finish_reason},
+        "edition": {"type": "text", "raw_value": summary.edition},
+        # Markup drift (newsdesk.drift): the messages, and how many for a quick look.
+        "drift": {"type": "json", "raw_value": list(summary.drift)},
+        "drift_count": {"type": "int", "raw_value": len(summary.drift)},
         "summary": {"type": "md", "raw_value": f"```\n{summary.render()}\n```"},
     }
 

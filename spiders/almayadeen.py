@@ -30,7 +30,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.asyncio import sleep as reactor_sleep
 from twisted.python.failure import Failure
 
-from newsdesk import editions
+from newsdesk import drift, editions
 from newsdesk.crawlconfig import (
     DISCOVERY_MODES,
     is_loopback,
@@ -230,9 +230,12 @@ class AlMayadeenSpider(scrapy.Spider):
         yield self._event(response, "listing")
         page = self.edition.listing_page(response.url, response.body)
         cards = page.cards()
+        fallback = page.cards_from_fallback
+        drift.record_listing(self._stats(), cards=len(cards), fallback=fallback)
         since_day = self._since_day()
         oldest: date | None = None
         reached_known = False
+        any_new = False
         for card in cards:
             if card.date is not None:
                 oldest = card.date if oldest is None else min(oldest, card.date)
@@ -243,7 +246,13 @@ class AlMayadeenSpider(scrapy.Spider):
                 reached_known = True
                 self.skipped_stored.add(card_id)
                 continue
+            any_new = True
             yield from self._article_request(card.url, self._listing_mark(section))
+        if fallback:
+            # The fallback's links include any article linked beside the list (most
+            # read...), stored or not: only a page of nothing but stored links is the
+            # point where the listing reaches what earlier crawls stored.
+            reached_known = reached_known and not any_new
         next_url = page.next_page_url()
         if next_url is not None and not on_site(next_url, self.base_url):
             self.logger.warning("off-site load-more link ignored on %s: %s", response.url, next_url)
@@ -354,6 +363,7 @@ class AlMayadeenSpider(scrapy.Spider):
                 sitemap_month=response.meta.get(SITEMAP_MONTH),
             )
             article = page.to_article(crawled_at=crawled_at)
+            drift.record_article(self._stats(), article.field_layers, self.edition.expected_layers)
         except NotAnArticle as exc:
             yield self._event(response, "failed", reason=exc.reason, detail=exc.detail)
             return
@@ -439,6 +449,11 @@ class AlMayadeenSpider(scrapy.Spider):
             cb_kwargs=cb_kwargs or {},
             meta=meta,
         )
+
+    def _stats(self) -> Any:
+        """Scrapy's stats collector, or None for a spider used without a crawler."""
+        crawler = getattr(self, "crawler", None)
+        return crawler.stats if crawler is not None else None
 
     @staticmethod
     def _requested_url(response: Response) -> str:

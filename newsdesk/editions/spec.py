@@ -172,6 +172,30 @@ class ParserVersion:
     listing_class: type[ListingPage] | None = None  # None: the generic ListingPage
 
 
+# The layers of an article field, most reliable first (``newsdesk.pages.article``'s
+# LAYER_* values; repeated here because this module must not import the pages).
+LAYERS: tuple[str, ...] = ("metadata", "meta", "page", "url")
+
+# Field -> the layer a healthy page gives it from (what every edition's fixtures and
+# replica show: the metadata script for the headline fields, the visible page for
+# the body). A crawl in which such a field came only from layers below this one
+# means a modeled selector stopped matching (`newsdesk.drift`). Fields whose lower
+# layers are normal on healthy pages (coverage: often only in the page) are left out.
+DEFAULT_EXPECTED_LAYERS: Mapping[str, str] = MappingProxyType(
+    {
+        "url": "metadata",
+        "post_id": "metadata",
+        "title": "metadata",
+        "subtitle": "metadata",
+        "authors": "metadata",
+        "tags": "metadata",
+        "published_at": "metadata",
+        "image_url": "metadata",
+        "body": "page",
+    }
+)
+
+
 def _day(value: datetime | date) -> date:
     if isinstance(value, datetime):
         return (value if value.tzinfo is None else value.astimezone(UTC)).date()
@@ -230,6 +254,9 @@ class Edition:
     # Module of this edition's offline replica: it defines ``generate_site(base_url,
     # *, seed, n_articles, revision) -> newsdesk.replica.generator.Site``.
     replica_module: str = "newsdesk.replica.generator"
+    # Field -> the layer it is expected from on this edition's pages (drift alarm:
+    # ``newsdesk.drift``); one of `LAYERS` each.
+    expected_layers: Mapping[str, str] = field(default_factory=lambda: DEFAULT_EXPECTED_LAYERS)
 
     def generate_replica(self, base_url: str, *, seed: int, n_articles: int, revision: int) -> Any:
         """This edition's offline replica site (``newsdesk.replica.generator.Site``)."""
@@ -246,6 +273,11 @@ class Edition:
         days = [v.since for v in self.parsers]
         if days != sorted(days) or len(set(days)) != len(days):
             raise ValueError(f"edition {self.code!r}: parser versions must be in date order")
+        unknown = sorted(set(self.expected_layers.values()) - set(LAYERS))
+        if unknown:
+            raise ValueError(
+                f"edition {self.code!r}: expected_layers names unknown layers {unknown}"
+            )
 
     # --- site ---------------------------------------------------------------------
 

@@ -2,6 +2,12 @@
 
 Selectors, date rules and section groups come from the page's edition
 (``newsdesk.editions``): given explicitly, or looked up from the URL's host.
+
+When the edition's card selector matches nothing (the site's markup changed),
+the cards are the page's own article links instead: every on-site ``<a href>``
+whose URL has the shape of an article under the edition's URL grammar, in
+page order, once each, titled by the link text and undated. The page says so
+(`ListingPage.cards_from_fallback`), so the crawl can raise its drift alarm.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from lxml import etree
 from newsdesk import normalize
 from newsdesk.editions.spec import Edition, ListingSelectors, Selectors
 from newsdesk.pages.article import css, edition_for_url, element_text, parse_html
-from newsdesk.urls import canonicalize_url
+from newsdesk.urls import canonicalize_url, on_site
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,8 @@ class ListingPage:
         self.edition: Edition = edition if edition is not None else edition_for_url(url)
         self.sel: ListingSelectors = (selectors or self.edition.selectors).listing
         self.root = parse_html(html)
+        self._cards: list[Card] | None = None
+        self._from_fallback = False
 
     def _strip(self, value: str | None) -> str | None:
         """``value`` without the edition's stray characters (Arabic direction marks)."""
@@ -89,34 +97,85 @@ class ListingPage:
         return absolute if urlsplit(absolute).scheme in ("http", "https") else None
 
     def cards(self) -> list[Card]:
-        """The article cards, in page order; cards without a usable link are skipped."""
+        """The article cards, in page order; cards without a usable link are skipped.
+
+        When the card selector matches nothing, the page's article links
+        (`fallback_cards`) stand in, and `cards_from_fallback` is True.
+        """
+        if self._cards is None:
+            if self.root is None:
+                self._cards = []
+            else:
+                elements = css(self.sel.card)(self.root)
+                if elements:
+                    self._cards = [c for c in map(self._card, elements) if c is not None]
+                else:
+                    self._cards = self.fallback_cards()
+                    self._from_fallback = bool(self._cards)
+        return list(self._cards)
+
+    @property
+    def cards_from_fallback(self) -> bool:
+        """Whether `cards` are the page's article links (the card selector matched nothing)."""
+        self.cards()
+        return self._from_fallback
+
+    def _card(self, card: etree._Element) -> Card | None:
+        link = next(
+            (
+                a
+                for a in css(self.sel.card_link)(card)
+                if self.sel.card_category_class not in (a.get("class") or "").split()
+            ),
+            None,
+        )
+        url = self._absolute(link.get("href")) if link is not None else None
+        if url is None:
+            return None
+        title = _first(self.sel.card_title, card)
+        category = _first(self.sel.card_category, card)
+        day = _first(self.sel.card_date, card)
+        return Card(
+            url=url,
+            title=self._strip(_text(title)),
+            date=normalize.parse_display_day(self._strip(_text(day)), self.edition.dates),
+            category=self._strip(_text(category)),
+        )
+
+    def fallback_cards(self) -> list[Card]:
+        """Cards from every on-site link whose URL is an article under the edition's grammar.
+
+        Page order, each URL once (titled by the first of its links that has
+        text: an image link often comes before the headline's), no date, no
+        category. The URL grammar is what keeps menu, section, tag and static
+        links out, so this needs no selector at all.
+        """
         if self.root is None:
             return []
-        cards: list[Card] = []
-        for card in css(self.sel.card)(self.root):
-            link = next(
-                (
-                    a
-                    for a in css(self.sel.card_link)(card)
-                    if self.sel.card_category_class not in (a.get("class") or "").split()
-                ),
-                None,
-            )
-            url = self._absolute(link.get("href")) if link is not None else None
-            if url is None:
+        try:
+            parts = urlsplit(self.url)
+        except ValueError:
+            return []
+        site = f"{parts.scheme}://{parts.netloc}"
+        titles: dict[str, str | None] = {}
+        for a in self.root.iter("a"):
+            url = self._absolute(a.get("href"))
+            if url is None or not self._on_site(url, site):
                 continue
-            title = _first(self.sel.card_title, card)
-            category = _first(self.sel.card_category, card)
-            day = _first(self.sel.card_date, card)
-            cards.append(
-                Card(
-                    url=url,
-                    title=self._strip(_text(title)),
-                    date=normalize.parse_display_day(self._strip(_text(day)), self.edition.dates),
-                    category=self._strip(_text(category)),
-                )
-            )
-        return cards
+            if not self.edition.is_article_url(url):
+                continue
+            if titles.get(url) is None:
+                titles[url] = self._strip(_text(a))
+        return [
+            Card(url=url, title=title, date=None, category=None) for url, title in titles.items()
+        ]
+
+    @staticmethod
+    def _on_site(url: str, site: str) -> bool:
+        try:
+            return on_site(url, site)
+        except ValueError:  # the page's own URL is not http(s): nothing is on its site
+            return False
 
     def next_page_url(self) -> str | None:
         """The absolute URL of the load-more link (``?page=N``), or ``None`` on the last page."""

@@ -17,6 +17,7 @@ from newsdesk.editions.ar.pages import ArabicArticlePage_2020
 from newsdesk.editions.ar.selectors import SELECTORS_2020
 from newsdesk.editions.spec import (
     DEFAULT_COVERAGE,
+    DEFAULT_EXPECTED_LAYERS,
     DateRules,
     Edition,
     ParserVersion,
@@ -153,6 +154,9 @@ EDITION = Edition(
     ),
     video_group="videos",
     sitemap_index_path="/sitemaps/all.xml",
+    # As the fixtures and the replica show (the shared template): headline fields
+    # from the metadata script, the body from the page.
+    expected_layers=DEFAULT_EXPECTED_LAYERS,
     # Listed in the sitemaps, but author profiles and dossiers (metadata type "page").
     non_article_paths=("/authors/", "/coverage/"),
     fts_stemmer="arabic",

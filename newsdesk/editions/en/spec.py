@@ -8,7 +8,14 @@ from types import MappingProxyType
 
 from newsdesk.editions.en.pages import EnglishArticlePage_2020
 from newsdesk.editions.en.selectors import SELECTORS_2020
-from newsdesk.editions.spec import DateRules, Edition, ParserVersion, TextRules, UrlRule
+from newsdesk.editions.spec import (
+    DEFAULT_EXPECTED_LAYERS,
+    DateRules,
+    Edition,
+    ParserVersion,
+    TextRules,
+    UrlRule,
+)
 
 HOST = "english.almayadeen.net"
 
@@ -97,6 +104,9 @@ EDITION = Edition(
     ),
     video_group="videos",
     sitemap_index_path="/sitemaps/all.xml",
+    # As the fixtures and the replica show: headline fields from the metadata script
+    # (meta tags and the page only where a page lacks it), the body from the page.
+    expected_layers=DEFAULT_EXPECTED_LAYERS,
     fts_stemmer="english",
     fts_stopwords="english",
 )

@@ -15,7 +15,14 @@ from types import MappingProxyType
 
 from newsdesk.editions.es.pages import SpanishArticlePage_2024, SpanishListingPage_2024
 from newsdesk.editions.es.selectors import SELECTORS_2024
-from newsdesk.editions.spec import DateRules, Edition, ParserVersion, TextRules, UrlRule
+from newsdesk.editions.spec import (
+    DEFAULT_EXPECTED_LAYERS,
+    DateRules,
+    Edition,
+    ParserVersion,
+    TextRules,
+    UrlRule,
+)
 
 HOST = "espanol.almayadeen.net"
 
@@ -130,6 +137,10 @@ EDITION = Edition(
     ),
     video_group="videos",
     sitemap_index_path="/sitemaps/all.xml",
+    # As the fixtures and the replica show (the shared template): headline fields
+    # from the metadata script (post_id from the URL only where it lacks one), the body
+    # from the page.
+    expected_layers=DEFAULT_EXPECTED_LAYERS,
     fts_stemmer="spanish",
     fts_stopwords="none",  # DuckDB fts has only the english list (build.FTS_STOPWORDS)
     replica_module="newsdesk.editions.es.replica",
