@@ -25,6 +25,7 @@ from dagster_project.assets import table_key
 from dagster_project.resources import CheckSettings, NewsdeskResource
 from newsdesk import editions
 from newsdesk.build import connect
+from newsdesk.drift import check_markup_drift
 
 # Coverage is the share of articles for which a field has a value. Body is
 # measured on non-video articles only: videos legitimately have little or no text.
@@ -402,7 +403,7 @@ def no_future_published_at(
 
 
 def edition_checks(edition: str) -> list[dg.AssetChecksDefinition]:
-    """The checks of one edition: its field coverage, freshness and latest crawl run.
+    """The checks of one edition: field coverage, freshness, latest crawl run, markup drift.
 
     Each edition is judged against its own expectations (`Edition.expected_coverage`:
     the Arabic pages have no source line, so source coverage is not checked there)
@@ -478,7 +479,22 @@ def edition_checks(edition: str) -> list[dg.AssetChecksDefinition]:
                 )
             )
 
-    return [field_coverage_check, newest_article_fresh, crawl_failure_rate]
+    @dg.asset_check(
+        asset=ARTICLES,
+        name=f"markup_drift_{edition}",
+        description=f"The {edition} edition's pages still match its modeled selectors: its "
+        "latest crawl found cards on its listings (not only through the fallback to article "
+        "links) and, among its most recently crawled articles, every modeled field still "
+        "comes from its expected layer, not only from lower ones (newsdesk/drift.py).",
+    )
+    def markup_drift(newsdesk: NewsdeskResource) -> dg.AssetCheckResult:
+        with _database(newsdesk) as con:
+            if con is None:
+                return _result(_NO_DATABASE)
+            found = check_markup_drift(con, edition)
+            return _result(CheckOutcome(found.passed, found.description, dict(found.metadata)))
+
+    return [field_coverage_check, newest_article_fresh, crawl_failure_rate, markup_drift]
 
 
 def _has_articles(con: duckdb.DuckDBPyConnection, edition: str) -> bool:

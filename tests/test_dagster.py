@@ -78,7 +78,7 @@ CHECK_NAMES = {
 } | {
     f"{check}_{code}"
     for code in EDITIONS
-    for check in ("field_coverage", "newest_article_fresh", "crawl_failure_rate")
+    for check in ("field_coverage", "newest_article_fresh", "crawl_failure_rate", "markup_drift")
 }
 
 
