@@ -397,3 +397,36 @@ def test_broken_selectors_raise_the_alarm_end_to_end(tmp_path, drift_editions) -
     assert not check_markup_drift(con, "zd").passed
     broken = check_markup_drift(con, "zm")
     assert not broken.passed and broken.metadata["article_drift"]
+
+
+# --- the spider: paging a listing that fell back --------------------------------------------
+
+
+def _next_page_requested(html: str, stored: set[str]) -> bool:
+    """Whether the spider asks for a politics listing's next page, ``stored`` being known."""
+    from scrapy.http import HtmlResponse, Request
+
+    from newsdesk.state import CrawlState
+    from spiders.almayadeen import AlMayadeenSpider
+
+    url, _ = _listing_fixture("en")
+    spider = AlMayadeenSpider(base_url="https://english.almayadeen.net", edition="en")
+    spider.known = {spider.edition.article_id_for(u): D1 for u in stored}
+    # An earlier crawl read this listing to its end: stopping at stored articles is allowed.
+    done = {"politics": "2025-07-01T00:00:00+00:00"}
+    spider.state = CrawlState(Path("never-written.json"), listings_complete=done)
+    response = HtmlResponse(url, body=html.encode("utf-8"), encoding="utf-8", request=Request(url))
+    out = list(spider.parse_listing(response, section="politics"))
+    return any(isinstance(r, Request) and "page=2" in r.url for r in out)
+
+
+def test_a_fallback_listing_pages_on_until_a_page_holds_only_stored_links() -> None:
+    url, html = _listing_fixture("en")
+    links = [c.url for c in ListingPage(url, html).cards()]
+    broken = _redesigned(html)
+    # Modeled cards are newest first: one stored card means the rest is stored too.
+    assert not _next_page_requested(html, {links[0]})
+    # The fallback's links may include stored ones linked beside the list: a page
+    # with any new link goes on, a page of stored links only stops.
+    assert _next_page_requested(broken, {links[0]})
+    assert not _next_page_requested(broken, set(links))
