@@ -12,8 +12,8 @@ parent, peak memory the child's own ``VmHWM``):
   project's templates: one whole-table fts index per edition. Its update is a
   rebuild of everything.
 * ``duckdb_monthly``: one fts index per edition and month (same settings), queried
-  together (one ``UNION ALL`` branch per month, scores merged as they are); an
-  update rebuilds the months it touches.
+  together (one statement per month, scores merged as they are); an update
+  rebuilds the months it touches.
 * ``tantivy``: ``newsdesk.search_index.SearchIndex``, one index per edition with
   its Snowball stemmer; an update deletes and adds by ``article_id``.
 
