@@ -17,13 +17,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from benchmarks.common import REPO_ROOT, Section, machine_info
 from benchmarks.report import render
 
-BENCHMARKS = ("extraction", "crawl", "incremental", "warehouse", "dates", "memory")
+BENCHMARKS = ("extraction", "crawl", "incremental", "warehouse", "dates", "memory", "search")
 FULL_REPORT = REPO_ROOT / "benchmarks" / "RESULTS.md"
 PARTIAL_REPORT = REPO_ROOT / "benchmarks" / "out" / "RESULTS.partial.md"
 
@@ -43,6 +43,8 @@ class Sizes:
     fuzz_cases: int
     memory_sitemap_urls: int
     memory_control: bool
+    search_sizes: tuple[int, ...]
+    search_query_runs: int
 
 
 FULL = Sizes(
@@ -57,6 +59,8 @@ FULL = Sizes(
     fuzz_cases=5_000,
     memory_sitemap_urls=300_000,
     memory_control=True,
+    search_sizes=(10_000, 100_000),
+    search_query_runs=3,
 )
 QUICK = Sizes(
     extraction_pages=150,
@@ -70,6 +74,8 @@ QUICK = Sizes(
     fuzz_cases=300,
     memory_sitemap_urls=30_000,
     memory_control=False,
+    search_sizes=(1_000,),
+    search_query_runs=2,
 )
 
 
@@ -100,6 +106,10 @@ def _runner(name: str, sizes: Sizes, workdir: Path) -> Callable[[], Section]:
         return lambda: memory.run(
             sizes.memory_sitemap_urls, sizes.memory_control, workdir / "memory"
         )
+    if name == "search":
+        from benchmarks import search
+
+        return lambda: search.run(sizes.search_sizes, sizes.search_query_runs, workdir / "search")
     raise ValueError(name)
 
 
@@ -127,7 +137,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="where datasets and warehouses are written (default: a temporary directory "
         "under $TMPDIR, removed afterwards)",
     )
+    parser.add_argument(
+        "--search-sizes",
+        help="comma-separated corpus sizes for the search benchmark (e.g. 300 for a smoke run)",
+    )
     args = parser.parse_args(argv)
+    args.search_sizes = (
+        tuple(int(n) for n in args.search_sizes.split(",") if n.strip())
+        if args.search_sizes
+        else None
+    )
     args.selected = [n.strip() for n in args.only.split(",") if n.strip()]
     unknown = [n for n in args.selected if n not in BENCHMARKS]
     if unknown or not args.selected:
@@ -139,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the selected benchmarks, write and print the report."""
     args = parse_args(argv)
     sizes = QUICK if args.quick else FULL
+    if args.search_sizes:
+        sizes = replace(sizes, search_sizes=args.search_sizes)
     complete = not args.quick and args.selected == list(BENCHMARKS)
     output = args.output or (FULL_REPORT if complete else PARTIAL_REPORT)
     machine = machine_info()

@@ -3,6 +3,7 @@
     python -m benchmarks.child project SPEC.json   # newsdesk's run_crawl
     python -m benchmarks.child bare SPEC.json      # benchmarks.bare_spider
     python -m benchmarks.child warehouse SPEC.json # a DuckDB build (see warehouse_task)
+    python -m benchmarks.child search SPEC.json    # a search index step (benchmarks.search)
 
 The spec is JSON; the result is one JSON line on stdout. With ``"profile": PATH``
 in the spec the crawl runs under cProfile and the stats are dumped to PATH.
@@ -192,11 +193,23 @@ def warehouse_task(spec: dict[str, Any]) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - t0, "steps": steps, "file_bytes": size}
 
 
+def search_task(spec: dict[str, Any]) -> dict[str, Any]:
+    """A step of the search benchmark (``benchmarks.search.child_task``)."""
+    from benchmarks import search
+
+    return search.child_task(spec)
+
+
 def main(argv: list[str]) -> int:
     """Entry point: ``kind spec_path``."""
     kind, spec_path = argv
     spec = json.loads(Path(spec_path).read_text())
-    fn = {"project": project_crawl, "bare": bare_crawl, "warehouse": warehouse_task}[kind]
+    fn = {
+        "project": project_crawl,
+        "bare": bare_crawl,
+        "warehouse": warehouse_task,
+        "search": search_task,
+    }[kind]
     result = _profiled(spec, lambda: fn(spec))
     result["vmhwm_bytes"] = peak_rss_bytes()
     print(json.dumps(result, default=str), flush=True)

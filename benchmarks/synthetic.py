@@ -332,3 +332,163 @@ class Generator:
     def close(self) -> None:
         """Release the DuckDB connection."""
         self.con.close()
+
+
+# --------------------------------------------------------------------------- three editions
+#
+# The search benchmark needs Arabic and Spanish text in which stemming matters:
+# word families (a stem with its articles, plurals, feminine and verb forms) among
+# the most frequent words, function words, the replicas' headline words, and
+# pseudo-words given each language's affixes, so that most words in a body have
+# other forms elsewhere in the corpus. English keeps `vocabulary` above.
+
+_AR_FUNCTION_TEXT = (
+    "في من على إلى أن عن مع هذا هذه التي الذي قال وقال كان كانت بعد قد لا ما و أو ثم "
+    "حتى منذ خلال بين عند كما إن لم لن هو هي"
+)
+AR_FUNCTION = _AR_FUNCTION_TEXT.split()
+AR_FAMILIES = (
+    ("المفاوض", "المفاوضات", "مفاوضات", "المفاوضون", "مفاوض", "المفاوضين"),
+    ("الفلسطيني", "الفلسطينيون", "الفلسطينية", "فلسطيني", "الفلسطينيين"),
+    ("الحكومة", "حكومة", "الحكومات", "حكومات", "الحكومي", "الحكومية"),
+    ("الاحتلال", "احتلال", "الاحتلالي"),
+    ("المقاومة", "مقاومة", "المقاوم", "المقاومين"),
+    ("الشهيد", "الشهداء", "شهداء", "شهيد", "الشهيدة"),
+    ("الجيش", "جيش", "الجيوش"),
+    ("المستوطن", "المستوطنون", "المستوطنين", "المستوطنات", "مستوطنات", "مستوطنة"),
+    ("الصاروخ", "صاروخ", "الصواريخ", "صواريخ", "الصاروخية"),
+    ("الاتفاق", "اتفاق", "الاتفاقية", "الاتفاقيات", "اتفاقيات"),
+    ("المدينة", "مدينة", "المدن", "مدن"),
+    ("الوزير", "وزير", "الوزراء", "وزراء", "الوزارة", "وزارة"),
+    ("الرئيس", "رئيس", "الرئاسة", "الرئاسية"),
+    ("السياسي", "السياسية", "سياسة", "السياسات", "سياسات"),
+    ("الاقتصادي", "الاقتصاد", "اقتصادية", "الاقتصادية"),
+    ("المسؤول", "المسؤولون", "المسؤولين", "مسؤول", "مسؤولة"),
+    ("العدوان", "عدوان", "العدواني"),
+    ("الغارة", "غارة", "غارات", "الغارات"),
+    ("الهدنة", "هدنة"),
+    ("المساعدات", "مساعدات", "المساعدة", "مساعدة"),
+    ("الأمن", "الأمني", "الأمنية", "أمنية"),
+    ("الانتخابات", "انتخابات", "الانتخابية", "انتخابية"),
+    ("اللاجئ", "اللاجئين", "اللاجئون", "لاجئ", "لاجئين"),
+    ("العسكري", "العسكرية", "العسكريون", "العسكريين"),
+    ("الشعب", "شعب", "الشعوب", "الشعبية"),
+    ("المعبر", "معبر", "المعابر", "معابر"),
+    ("الأسير", "الأسرى", "أسرى", "أسير"),
+    ("القصف", "قصف", "القصفي"),
+)
+AR_LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
+AR_PREFIXES = ("", "", "ال", "و", "وال", "بال")
+AR_SUFFIXES = ("", "", "ة", "ات", "ون", "ين", "ية", "ها")
+
+_ES_FUNCTION_TEXT = (
+    "el la los las de del en y a que por con para un una se su al es como más sobre tras "
+    "este esta no lo le ha han fue entre desde"
+)
+ES_FUNCTION = _ES_FUNCTION_TEXT.split()
+ES_FAMILIES = (
+    ("negociación", "negociaciones", "negociador", "negociadores", "negociar", "negociaron"),
+    ("palestino", "palestinos", "palestina", "palestinas"),
+    ("gobierno", "gobiernos", "gubernamental", "gobernar"),
+    ("ataque", "ataques", "atacar", "atacaron", "atacó"),
+    ("ministro", "ministros", "ministra", "ministerio"),
+    ("presidente", "presidentes", "presidencia", "presidencial"),
+    ("acuerdo", "acuerdos", "acordó", "acordaron"),
+    ("ciudad", "ciudades"),
+    ("militar", "militares", "militarmente"),
+    ("resistencia", "resistencias", "resistir"),
+    ("ocupación", "ocupaciones", "ocupante", "ocupantes"),
+    ("fuerza", "fuerzas"),
+    ("elección", "elecciones", "electoral", "electorales"),
+    ("económico", "económica", "economía", "económicas"),
+    ("niño", "niños", "niña", "niñas"),
+    ("refugiado", "refugiados", "refugiada"),
+    ("bombardeo", "bombardeos", "bombardear", "bombardearon"),
+    ("seguridad", "seguridades"),
+    ("sanción", "sanciones", "sancionar"),
+    ("declaración", "declaraciones", "declaró", "declarar"),
+    ("soldado", "soldados"),
+    ("colono", "colonos", "colonia", "colonias"),
+    ("prisionero", "prisioneros", "prisión"),
+    ("agresión", "agresiones", "agresor"),
+)
+_ES_SYLLABLES_TEXT = "ba ca da fe ga la ma na pa ra sa ta ve ri lo mu co te be de ne so"
+ES_SYLLABLES = _ES_SYLLABLES_TEXT.split()
+ES_SUFFIXES = ("", "", "s", "es", "ción", "ciones", "ado", "ados", "ar", "aron", "mente")
+
+
+def _edition_words(code: str, rng: random.Random) -> list[str]:
+    """Words of the Arabic or Spanish vocabulary, most frequent first."""
+    from newsdesk.editions.ar import replica as ar_replica
+    from newsdesk.editions.es import replica as es_replica
+
+    if code == "ar":
+        function, families, replica = AR_FUNCTION, AR_FAMILIES, ar_replica
+    else:
+        function, families, replica = ES_FUNCTION, ES_FAMILIES, es_replica
+    seen: set[str] = set()
+    words: list[str] = []
+
+    def add(word: str) -> None:
+        word = word.strip(".,:;\"'«»").lower()
+        if word and word.isalpha() and word not in seen:
+            seen.add(word)
+            words.append(word)
+
+    for word in function:
+        add(word)
+    # Interleaved, so every family has forms among the frequent words.
+    for k in range(max(len(f) for f in families)):
+        for family in families:
+            if k < len(family):
+                add(family[k])
+    for text in (*replica.ACTORS, *replica.VERBS, *replica.OBJECTS, *replica.TAGS):
+        for word in text.split():
+            add(word)
+    while len(words) < N_WORDS:
+        if code == "ar":
+            stem = "".join(rng.choice(AR_LETTERS) for _ in range(rng.randint(3, 4)))
+            add(rng.choice(AR_PREFIXES) + stem + rng.choice(AR_SUFFIXES))
+        else:
+            stem = "".join(rng.choice(ES_SYLLABLES) for _ in range(rng.randint(2, 3)))
+            add(stem + rng.choice(ES_SUFFIXES))
+    return words
+
+
+def edition_vocabulary(code: str, seed: int = 11) -> Vocabulary:
+    """The vocabulary of one edition: ``en`` is `vocabulary`; ``ar`` and ``es`` their own."""
+    if code == "en":
+        return vocabulary(seed)
+    rng = random.Random(f"{seed}-{code}")
+    words = _edition_words(code, rng)
+    cumulative: list[float] = []
+    total = 0.0
+    for rank in range(len(words)):
+        total += 1.0 / (rank + 1) ** ZIPF_EXPONENT
+        cumulative.append(total)
+    sentences = []
+    for _ in range(N_SENTENCES):
+        n = rng.randint(6, 24)
+        text = " ".join(rng.choices(words, cum_weights=cumulative, k=n))
+        sentences.append((text[0].upper() + text[1:] + ".", n))
+    return Vocabulary(words, sentences, [], [])
+
+
+def text_articles(
+    vocab: Vocabulary, code: str, first_id: int, count: int, seed: int = 11
+) -> pa.Table:
+    """``count`` articles of one edition: ``article_id``, ``title``, ``subtitle``, ``body``.
+
+    Bodies are 14-27 sentences of the edition's vocabulary (about 300 words), like
+    `Generator`'s; ids are ``<code>-<number>``, numbered from ``first_id``.
+    """
+    rng = random.Random(f"{seed}-{code}-{first_id}")
+    sentences = [s for s, _n in vocab.sentences]
+    ids, titles, subtitles, bodies = [], [], [], []
+    for i in range(first_id, first_id + count):
+        ids.append(f"{code}-{i:07d}")
+        title_words = rng.choice(sentences).rstrip(".").split()
+        titles.append(" ".join(title_words[: rng.randint(6, 12)]))
+        subtitles.append(rng.choice(sentences))
+        bodies.append(" ".join(rng.choices(sentences, k=rng.randint(14, 27))))
+    return pa.table({"article_id": ids, "title": titles, "subtitle": subtitles, "body": bodies})
