@@ -77,7 +77,8 @@ def _add_warehouse(parser: argparse.ArgumentParser) -> None:
         "--warehouse",
         metavar="DIR",
         default=None,
-        help="warehouse root (default: $NEWSDESK_WAREHOUSE or ./warehouse)",
+        help="warehouse root, or a lake's .toml file (default: $NEWSDESK_WAREHOUSE or "
+        "./warehouse)",
     )
 
 
@@ -203,6 +204,10 @@ def build_parser() -> argparse.ArgumentParser:
     from newsdesk.serve.commands import register as register_serve_command
 
     register_serve_command(sub)
+
+    from newsdesk.lake_commands import register as register_lake_commands
+
+    register_lake_commands(sub)
 
     mirror = sub.add_parser("mirror", help="the offline replica of the site")
     mirror_sub = mirror.add_subparsers(
@@ -455,6 +460,9 @@ def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        from newsdesk.lake_commands import refuse_unsupported_lake
+
+        refuse_unsupported_lake(args)
         return COMMANDS[args.command](args)
     except CliUsageError as exc:
         sys.stderr.write(f"newsdesk: error: {exc}\n")
