@@ -77,8 +77,7 @@ def _add_warehouse(parser: argparse.ArgumentParser) -> None:
         "--warehouse",
         metavar="DIR",
         default=None,
-        help="warehouse root, or a lake's .toml file (default: $NEWSDESK_WAREHOUSE or "
-        "./warehouse)",
+        help="warehouse root, or a lake's .toml file (default: $NEWSDESK_WAREHOUSE or ./warehouse)",
     )
 
 
@@ -322,9 +321,23 @@ _DISK_HINT = "check that the warehouse is writable and the disk has space, then 
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from newsdesk.build import BuildError, build_database
+    from newsdesk.build import BuildError, build_database, build_lake
+    from newsdesk.lake import LakeError
+    from newsdesk.lake_commands import lake_config_for
     from newsdesk.warehouse import Warehouse
 
+    try:
+        lake = lake_config_for(args.warehouse)
+    except LakeError as exc:
+        raise CliError(str(exc)) from exc
+    if lake is not None:
+        try:
+            result = build_lake(lake)
+        except BuildError as exc:
+            raise CliError(str(exc)) from exc
+        counts = ", ".join(f"{name} {rows}" for name, rows in sorted(result.tables.items()))
+        print(f"built {lake.describe()} in {result.duration_s:.1f} s: {counts}")
+        return 0
     try:
         result = build_database(Warehouse.at(args.warehouse))
     except BuildError as exc:
