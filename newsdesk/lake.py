@@ -45,6 +45,7 @@ import duckdb
 import pyarrow as pa
 
 from newsdesk import columns, duckdb_ext
+from newsdesk.failpoints import failpoint
 
 #: The name the lake is attached under in every connection.
 LAKE = "lake"
@@ -326,7 +327,7 @@ def _explain_attach_error(config: LakeConfig, exc: BaseException) -> str:
     text = first_line(exc)
     where = redact(config.catalog)
     if "password authentication failed" in text or "no password supplied" in text:
-        return f"the catalog {where} refused the login: {text.split(': ')[-1]}"
+        return f"the catalog {where} refused the login: {text.split(': ')[-1].strip()}"
     if "Connection refused" in text or "could not connect" in text or "timeout" in text.lower():
         return f"cannot reach the catalog {where}: connection refused or timed out"
     if "does not exist" in text and config.catalog_kind == "postgres":
@@ -502,6 +503,8 @@ def in_transaction(
         con.execute("BEGIN TRANSACTION")
         try:
             result = work(con)
+            # The data files are written by now; only the catalog commit is left.
+            failpoint("lake.commit")
             con.execute("COMMIT")
             return result
         except duckdb.Error as exc:
