@@ -335,6 +335,29 @@ def _explain_attach_error(config: LakeConfig, exc: BaseException) -> str:
     return f"cannot open the catalog {where}: {redact(text)}"
 
 
+def _initialising_race(exc: BaseException) -> bool:
+    """True when another process was creating the same new catalog at the same moment."""
+    text = str(exc)
+    return "Failed to initialize DuckLake" in text and (
+        "duplicate key" in text or "already exists" in text
+    )
+
+
+def _attach(con: duckdb.DuckDBPyConnection, config: LakeConfig, options: str) -> None:
+    statement = f"ATTACH {_literal(config.attach_target())} AS {LAKE} ({options})"
+    for attempt in range(1, 6):
+        try:
+            con.execute(statement)
+            return
+        except duckdb.Error as exc:
+            # Two first writers both create the catalog tables: the loser's DDL
+            # transaction is rolled back, and the catalog is there on the next try.
+            if attempt < 5 and _initialising_race(exc):
+                time.sleep(0.2 * attempt)
+                continue
+            raise LakeError(_explain_attach_error(config, exc)) from None
+
+
 def open_lake(
     config: LakeConfig,
     *,
@@ -381,10 +404,7 @@ def open_lake(
         if read_only or as_of is not None:
             options += ", READ_ONLY"
         options += _as_of_option(as_of)
-        try:
-            con.execute(f"ATTACH {_literal(config.attach_target())} AS {LAKE} ({options})")
-        except duckdb.Error as exc:
-            raise LakeError(_explain_attach_error(config, exc)) from None
+        _attach(con, config, options)
         con.execute(f"USE {LAKE}")
     except BaseException:
         con.close()

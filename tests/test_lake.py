@@ -296,7 +296,7 @@ def server_lake(
 
 
 def _toml_with(toml: Path, tmp_path: Path, old: str, new: str) -> Path:
-    bad = tmp_path / "bad.toml"
+    bad = tmp_path / f"bad-{next(_lake_counter)}.toml"
     bad.write_text(toml.read_text().replace(old, new))
     return bad
 
