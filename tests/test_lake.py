@@ -440,6 +440,10 @@ def test_an_analyst_role_with_select_only_reads_the_lake(
             cursor.execute(f"GRANT CONNECT ON DATABASE {database} TO analyst_{database}")
             cursor.execute(f"GRANT USAGE ON SCHEMA public TO analyst_{database}")
             cursor.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO analyst_{database}")
+            cursor.execute(
+                f'ALTER DEFAULT PRIVILEGES FOR ROLE "{postgres_server.user}" IN SCHEMA public '
+                f"GRANT SELECT ON TABLES TO analyst_{database}"
+            )
         admin_db.close()
     finally:
         admin.close()
