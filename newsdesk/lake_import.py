@@ -45,6 +45,7 @@ class ImportResult:
     """What one import wrote: rows per table, raw files uploaded or skipped, the snapshot."""
 
     rows: dict[str, int] = field(default_factory=dict)
+    changed: dict[str, int] = field(default_factory=dict)
     raw_uploaded: int = 0
     raw_skipped: int = 0
     raw_bytes: int = 0
@@ -54,8 +55,14 @@ class ImportResult:
     def render(self) -> str:
         """One line for the CLI."""
         counts = ", ".join(f"{name} {self.rows.get(name, 0)}" for name in COUNTED)
+        moved = ", ".join(f"{name} {self.changed.get(name, 0)}" for name in COUNTED)
+        tables = (
+            f"new or changed rows: {moved}"
+            if any(self.changed.values())
+            else "nothing new (no new snapshot)"
+        )
         return (
-            f"imported into snapshot {self.snapshot}: {counts}; raw archive: "
+            f"imported into snapshot {self.snapshot}: {counts}; {tables}; raw archive: "
             f"{self.raw_uploaded} files uploaded ({self.raw_bytes} bytes), "
             f"{self.raw_skipped} already there"
         )
@@ -150,6 +157,9 @@ def import_warehouse(
                 c.execute(
                     "CALL ducklake_set_commit_message(?, ?, ?)",
                     ["lake", "newsdesk", f"lake import from {source.root}"],
+                )
+                result.changed = dict(
+                    zip(COUNTED, c.execute("FROM changed_counts").fetchone() or (), strict=True)
                 )
                 for statement in statements:
                     c.execute(statement)

@@ -157,8 +157,11 @@ def test_import_build_query_and_rerun_without_duplicates(
     for rel in raw:
         assert (copied / rel).read_bytes() == (source.raw / rel).read_bytes()
 
+    assert first.changed == first.rows
     second = import_warehouse(config, source)
     assert second.rows == first.rows
+    # Nothing new: no row moves and no snapshot is made.
+    assert not any(second.changed.values()) and second.snapshot == first.snapshot
     assert second.raw_uploaded == 0 and second.raw_skipped == len(raw)
     assert _count(config, "SELECT count(*) FROM dataset.articles") == expected
     assert _count(config, "SELECT count(DISTINCT article_id) FROM dataset.articles") == expected
@@ -226,9 +229,14 @@ def test_as_of_reads_the_snapshot_before_a_change(
 def test_maintain_merges_expires_and_keeps_the_data(crawled_en: Path, tmp_path: Path) -> None:
     toml = _local_toml(tmp_path / "lk", snapshot_retention="1 second")
     config = load_config(toml)
-    for _ in range(3):  # three snapshots writing the same rows: small files to merge
-        import_warehouse(config, Warehouse(crawled_en), upload_raw=False)
-    expected = _parquet_count(crawled_en)
+    copy = tmp_path / "wh"
+    shutil.copytree(crawled_en, copy)
+    store = ArticleStore(Warehouse(copy))
+    for n in range(3):  # three snapshots, each adding an article: small files to merge
+        late = make_article(f"story-{n}", datetime(2025, 10, 4 + n, tzinfo=UTC))
+        store.merge([late], store.load_index())
+        import_warehouse(config, Warehouse(copy), upload_raw=False)
+    expected = _parquet_count(copy)
     with connection(config, read_only=True) as con:
         first = snapshots(con)
     result = maintain(config, grace="0 seconds")
