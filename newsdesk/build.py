@@ -491,6 +491,7 @@ def build_lake(config: LakeConfig, sql_dir: Path = SQL_DIR) -> BuildResult:
     Raises `BuildError` (one line).
     """
     from newsdesk.lake import LakeError, in_transaction, lake_sql, open_lake
+    from newsdesk.lake import first_line as lake_first_line
 
     t0 = time.monotonic()
     try:
@@ -522,7 +523,7 @@ def build_lake(config: LakeConfig, sql_dir: Path = SQL_DIR) -> BuildResult:
                 except duckdb.Error as exc:
                     if is_conflict(exc):
                         raise
-                    raise BuildError(f"{sql_path.name}: {_first_line(exc)}") from exc
+                    raise BuildError(f"{sql_path.name}: {lake_first_line(exc)}") from exc
             _comment(c, view_columns=False)
 
         from newsdesk.lake import is_conflict
@@ -530,7 +531,7 @@ def build_lake(config: LakeConfig, sql_dir: Path = SQL_DIR) -> BuildResult:
         try:
             in_transaction(con, build)
         except duckdb.Error as exc:
-            raise BuildError(f"cannot build {config.describe()}: {_first_line(exc)}") from exc
+            raise BuildError(f"cannot build {config.describe()}: {lake_first_line(exc)}") from exc
         tables = {
             name: int(con.execute(f'SELECT count(*) FROM lake.main."{name}"').fetchone()[0])
             for (name,) in con.execute(

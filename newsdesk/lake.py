@@ -81,9 +81,20 @@ def is_lake_path(value: str | os.PathLike[str] | None) -> bool:
 
 
 def first_line(exc: BaseException) -> str:
-    """The first line of an error message (DuckDB adds context lines and caret diagrams)."""
+    """One line of an error message (DuckDB adds context lines and caret diagrams).
+
+    The first line, and when DuckLake's commit fails with only a generic first line,
+    the catalog server's own reason (``ERROR: permission denied ...``) after it.
+    """
     text = str(exc).strip()
-    return text.splitlines()[0].strip() if text else type(exc).__name__
+    if not text:
+        return type(exc).__name__
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    head = lines[0]
+    reasons = [line for line in lines[1:] if "ERROR:" in line]
+    if reasons and "ERROR:" not in head:
+        head = f"{head} ({reasons[0][reasons[0].index('ERROR:') :]})"
+    return head
 
 
 def redact(uri: str) -> str:

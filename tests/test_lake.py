@@ -462,5 +462,12 @@ def test_an_analyst_role_with_select_only_reads_the_lake(
     toml.write_text(f'[lake]\ncatalog = "{ro_url}"\ndata = "{config.data_path}"\n')
     reader = load_config(toml)
     assert _count(reader, "SELECT count(*) FROM dataset.articles") == _parquet_count(crawled_en)
-    with pytest.raises(LakeError):
-        import_warehouse(reader, Warehouse(crawled_en), upload_raw=False)
+    copy = tmp_path / "wh"
+    shutil.copytree(crawled_en, copy)
+    store = ArticleStore(Warehouse(copy))
+    store.merge(
+        [make_article("not-by-analysts", datetime(2025, 10, 9, tzinfo=UTC))], store.load_index()
+    )
+    with pytest.raises(LakeError, match="permission denied"):
+        import_warehouse(reader, Warehouse(copy), upload_raw=False)
+    assert _count(config, "SELECT count(*) FROM dataset.articles") == _parquet_count(crawled_en)
