@@ -470,6 +470,8 @@ def _caused_by_ctrl_c(exc: BaseException | None) -> bool:
 
 
 def _run(argv: Sequence[str] | None) -> int:
+    from newsdesk.warehouse import WarehouseIsLake
+
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -483,6 +485,9 @@ def _run(argv: Sequence[str] | None) -> int:
     except CliError as exc:
         if _caused_by_ctrl_c(exc):
             raise
+        sys.stderr.write(f"newsdesk: error: {exc}\n")
+        return EXIT_FAILED
+    except WarehouseIsLake as exc:
         sys.stderr.write(f"newsdesk: error: {exc}\n")
         return EXIT_FAILED
 

@@ -32,7 +32,7 @@ from newsdesk.lake import (
 from newsdesk.lake_import import import_warehouse
 from newsdesk.replica.server import ReplicaServer
 from newsdesk.store import ArticleStore
-from newsdesk.warehouse import Warehouse
+from newsdesk.warehouse import Warehouse, WarehouseIsLake
 from tests.factories import make_article
 from tests.servers import Postgres, S3Store
 
@@ -133,6 +133,13 @@ def test_commands_without_lake_support_refuse_a_lake_in_one_line(
     code, _out, err = _run_cli(capsys, "reparse")
     assert code == 1 and "does not work on a lake yet" in err and err.count("\n") == 1
     assert not (tmp_path / "lk" / "lake.toml" / "raw").exists()  # never treated as a folder
+    # Writers reached without the CLI (scrapy, Dagster) get one line too, never a folder.
+    with pytest.raises(WarehouseIsLake, match="describes a lake"):
+        Warehouse.at()
+    code, _out, err = _run_cli(
+        capsys, "lake", "import", "--warehouse", str(toml), "--from", str(toml)
+    )
+    assert code == 1 and "describes a lake" in err and err.count("\n") == 1
 
 
 # -- a local lake -------------------------------------------------------------------------
