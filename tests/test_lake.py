@@ -31,9 +31,9 @@ from newsdesk.lake import (
 )
 from newsdesk.lake_import import import_warehouse
 from newsdesk.replica.server import ReplicaServer
-from newsdesk.store import ArticleStore
+from newsdesk.store import ArticleStore, row_to_article
 from newsdesk.warehouse import Warehouse, WarehouseIsLake
-from tests.factories import make_article
+from tests.factories import make_article, rehash
 from tests.servers import Postgres, S3Store
 
 NEWSDESK = os.path.join(os.path.dirname(sys.executable), "newsdesk")
@@ -371,11 +371,26 @@ def test_server_lake_errors_are_one_line(
 
 @pytest.mark.servers
 def test_two_editions_imported_at_once_lose_and_duplicate_nothing(
-    server_lake: Path, crawled_en: Path, crawled_ar: Path
+    server_lake: Path, crawled_en: Path, crawled_ar: Path, tmp_path: Path
 ) -> None:
     config = load_config(server_lake)
-    sources = {"en": crawled_en, "ar": crawled_ar}
-    for _round in range(2):  # the second round replaces every row while the other writes
+    sources = {}
+    for edition, crawled in (("en", crawled_en), ("ar", crawled_ar)):
+        sources[edition] = tmp_path / edition
+        shutil.copytree(crawled, sources[edition])
+    retries = 0
+    for round_ in range(2):
+        if round_ == 1:
+            # Each edition gains an article and has one edited: both writers now
+            # delete and insert in the same tables while the other does too.
+            for edition, src in sources.items():
+                store = ArticleStore(Warehouse(src))
+                edited = row_to_article(store.read_table().to_pylist()[0])
+                edited.title = f"{edited.title} (updated)"
+                late = make_article(
+                    f"late-{edition}", datetime(2025, 10, 5, tzinfo=UTC), edition=edition
+                )
+                store.merge([rehash(edited), late], store.load_index())
         writers = [
             subprocess.Popen(
                 [NEWSDESK, "lake", "import", "--warehouse", str(server_lake), "--from", str(src)],
@@ -389,15 +404,20 @@ def test_two_editions_imported_at_once_lose_and_duplicate_nothing(
         for writer, (out, err) in zip(writers, outcomes, strict=True):
             assert writer.returncode == 0, err
             assert "imported into snapshot" in out
+            retries += err.count("commit conflict, retrying")
+    print(f"commit conflicts retried: {retries}")
     with connection(config, read_only=True) as con:
         for edition, src in sources.items():
             expected = _parquet_count(src)
             row = con.execute(
-                "SELECT count(*), count(DISTINCT article_id) FROM dataset.articles "
+                "SELECT count(*), count(DISTINCT article_id), "
+                "count(*) FILTER (WHERE title LIKE '%(updated)') FROM dataset.articles "
                 "WHERE edition = ?",
                 [edition],
             ).fetchone()
-            assert row == (expected, expected), edition
+            assert row == (expected, expected, 1), edition
+        revisions = con.execute("SELECT count(*) FROM dataset.article_revisions").fetchone()
+        assert revisions == (2,)
         states = con.execute("SELECT edition FROM dataset.crawl_state ORDER BY 1").fetchall()
         assert states == [("ar",), ("en",)]
         runs = con.execute("SELECT count(*), count(DISTINCT run_id) FROM dataset.crawl_runs")
