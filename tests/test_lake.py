@@ -498,3 +498,15 @@ def test_an_analyst_role_with_select_only_reads_the_lake(
     with pytest.raises(LakeError, match="permission denied"):
         import_warehouse(reader, Warehouse(copy), upload_raw=False)
     assert _count(config, "SELECT count(*) FROM dataset.articles") == _parquet_count(crawled_en)
+
+
+def test_a_duckdb_file_catalog_works_too(crawled_en: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "lk"
+    folder.mkdir()
+    (folder / "lake.toml").write_text('[lake]\ncatalog = "meta.ducklake"\ndata = "files"\n')
+    config = load_config(folder / "lake.toml")
+    assert config.catalog_kind == "duckdb"
+    result = import_warehouse(config, Warehouse(crawled_en), upload_raw=False)
+    assert result.rows["articles"] == _parquet_count(crawled_en)
+    assert _count(config, "SELECT count(*) FROM dataset.articles") == result.rows["articles"]
+    assert any((folder / "files" / "dataset" / "articles").rglob("*.parquet"))
