@@ -141,7 +141,7 @@ class LakeConfig:
     def attach_target(self) -> str:
         """The string after ``ATTACH``: ``ducklake:<kind>:<catalog>``."""
         if self.catalog_kind == "postgres":
-            return f"ducklake:postgres:{self.catalog}"
+            return f"ducklake:postgres:{_with_connect_timeout(self.catalog)}"
         if self.catalog_kind == "sqlite":
             return f"ducklake:sqlite:{self.catalog}"
         return f"ducklake:{self.catalog}"
@@ -149,6 +149,21 @@ class LakeConfig:
     def describe(self) -> str:
         """The lake in one phrase, password removed, for messages."""
         return f"lake {redact(self.catalog)} (data {self.data_path})"
+
+
+#: Seconds libpq waits for the catalog server (its default is forever): a host that
+#: drops packets gives the one-line error instead of a hang.
+CONNECT_TIMEOUT_S = 15
+
+
+def _with_connect_timeout(catalog: str) -> str:
+    """The catalog's libpq string with ``connect_timeout`` unless it sets one."""
+    if "connect_timeout" in catalog:
+        return catalog
+    if "://" in catalog:
+        joiner = "&" if urlsplit(catalog).query else "?"
+        return f"{catalog}{joiner}connect_timeout={CONNECT_TIMEOUT_S}"
+    return f"{catalog} connect_timeout={CONNECT_TIMEOUT_S}"
 
 
 def _resolve_local(value: str, base: Path) -> str:

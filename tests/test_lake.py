@@ -100,6 +100,8 @@ def test_config_for_postgres_and_s3(tmp_path: Path) -> None:
     assert config.on_s3 and config.data_path == "s3://bucket/prefix/"
     assert config.snapshot_retention == "7 days"
     assert "secret" not in config.describe()
+    # libpq would wait forever for a host that drops packets.
+    assert config.attach_target().endswith("/lake?connect_timeout=15")
 
 
 @pytest.mark.parametrize(
