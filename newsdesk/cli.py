@@ -172,7 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
         "build",
         help="build the DuckDB tables from the Parquet datasets",
         description="Build <warehouse>/newsdesk.duckdb from the Parquet datasets (a new file, "
-        "swapped in atomically: open read-only connections are never blocked).",
+        "swapped in atomically: open read-only connections are never blocked). On a lake "
+        "(--warehouse LAKE.toml) the same tables are built in the lake, in one transaction.",
     )
     _add_warehouse(build)
 

@@ -240,7 +240,8 @@ def register(subparsers: Any) -> None:
     query = subparsers.add_parser(
         "query",
         help="run SQL on the DuckDB tables (read-only) and print the result",
-        description="Run SQL against <warehouse>/newsdesk.duckdb, opened read-only. Tables: "
+        description="Run SQL against <warehouse>/newsdesk.duckdb, or a lake (--warehouse "
+        "LAKE.toml; its datasets also as dataset.articles, ...), opened read-only. Tables: "
         "articles, article_tags, article_authors, tags, authors, sources, sections, "
         "daily_section_counts, crawl_log, crawl_runs, article_revisions; views and macros: "
         "see `newsdesk sql` then .tables, or the README.",
