@@ -549,7 +549,8 @@ def in_transaction(
         con.execute("BEGIN TRANSACTION")
         try:
             result = work(con)
-            # The data files are written by now; only the catalog commit is left.
+            # Data files are written by now (small batches are inlined in the catalog
+            # instead); only the catalog commit is left. Tests kill the writer here.
             failpoint("lake.commit")
             con.execute("COMMIT")
             return result
@@ -601,7 +602,7 @@ class MaintainResult:
         return f"maintained the lake (now at snapshot {self.snapshot}): {done}"
 
 
-_MAINTAIN_STEPS = ("flushed", "merged", "expired", "deleted")
+_MAINTAIN_STEPS = ("flushed", "merged", "expired", "deleted", "orphaned")
 
 
 def maintain(config: LakeConfig, *, grace: str = "1 hour") -> MaintainResult:
@@ -609,7 +610,8 @@ def maintain(config: LakeConfig, *, grace: str = "1 hour") -> MaintainResult:
 
     Snapshots older than ``config.snapshot_retention`` are expired; files no longer
     used are deleted once they have been unused for ``grace`` (readers that started
-    before may still be scanning them). Callable from Dagster as is.
+    before may still be scanning them), and files no commit ever named (a writer
+    killed before its commit) once older than ``grace``. Callable from Dagster as is.
     """
     if not _RETENTION.match(grace):
         raise LakeError(f"grace {grace!r} is not a period such as '1 hour'")

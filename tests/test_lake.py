@@ -265,9 +265,13 @@ def test_a_writer_killed_before_its_commit_leaves_the_last_snapshot_and_a_rerun_
     shutil.copytree(crawled_en, copy)
     good = import_warehouse(config, Warehouse(copy), upload_raw=False)
     store = ArticleStore(Warehouse(copy))
-    store.merge(
-        [make_article("killed-mid-commit", datetime(2025, 10, 3, tzinfo=UTC))], store.load_index()
-    )
+    # Enough new rows that the killed writer writes Parquet files (a few would be inlined
+    # in the catalog's own transaction).
+    added = [
+        make_article(f"killed-mid-commit-{n}", datetime(2025, 10, 3, n, tzinfo=UTC))
+        for n in range(24)
+    ]
+    store.merge(added, store.load_index())
 
     argv = [NEWSDESK, "lake", "import", "--warehouse", str(toml), "--from", str(copy)]
     env = dict(os.environ, NEWSDESK_FAILPOINTS="lake.commit=kill")
@@ -279,9 +283,20 @@ def test_a_writer_killed_before_its_commit_leaves_the_last_snapshot_and_a_rerun_
             con.execute("SELECT count(*) FROM dataset.articles").fetchone()[0]
             == (good.rows["articles"])
         )
+    # The killed writer's data files were written, never committed: maintenance removes them.
+    articles = Path(config.data_path) / "dataset" / "articles"
+    with connection(config, read_only=True) as con:
+        listed = con.execute(
+            "SELECT data_file FROM ducklake_list_files('lake', 'articles', schema => 'dataset')"
+        ).fetchall()
+    orphans = set(articles.rglob("*.parquet")) - {Path(f) for (f,) in listed}
+    assert orphans
+    assert maintain(config, grace="0 seconds").steps["orphaned"] >= len(orphans)
+    assert not any(path.exists() for path in orphans)
+    assert _count(config, "SELECT count(*) FROM dataset.articles") == good.rows["articles"]
     rerun = subprocess.run(argv, capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr
-    assert _count(config, "SELECT count(*) FROM dataset.articles") == good.rows["articles"] + 1
+    assert _count(config, "SELECT count(*) FROM dataset.articles") == good.rows["articles"] + 24
 
 
 # -- PostgreSQL catalog, S3 data ------------------------------------------------------------

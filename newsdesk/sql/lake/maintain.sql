@@ -13,3 +13,7 @@ CALL ducklake_expire_snapshots('lake', older_than => now() - INTERVAL '{retentio
 
 -- deleted: files only expired snapshots (or merged-away files) used.
 CALL ducklake_cleanup_old_files('lake', older_than => now() - INTERVAL '{grace}');
+
+-- orphaned: files under the data path the catalog never committed (a writer killed
+-- before its commit), once older than the grace (a running writer's are younger).
+CALL ducklake_delete_orphaned_files('lake', older_than => now() - INTERVAL '{grace}');
