@@ -11,7 +11,7 @@ VENV ?= .venv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: setup system-deps demo test lint ui bench clean
+.PHONY: setup system-deps demo lake-demo test lint ui bench clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -40,6 +40,11 @@ system-deps:
 
 demo: setup
 	$(VENV)/bin/newsdesk demo
+
+# Real PostgreSQL + SeaweedFS on loopback, en and ar replicas crawled locally, imported into
+# one lake at once, built and queried there (README, "The shared lake").
+lake-demo: setup system-deps
+	$(VENV)/bin/python -m tests.lake_demo
 
 test: setup system-deps
 	$(VENV)/bin/ruff check .

@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import duckdb
 import pyarrow as pa
@@ -42,6 +42,9 @@ import pyarrow.parquet as pq
 from newsdesk import columns, duckdb_ext, editions
 from newsdesk.store import CRAWL_LOG_SCHEMA, REVISION_SCHEMA
 from newsdesk.warehouse import Warehouse
+
+if TYPE_CHECKING:
+    from newsdesk.lake import LakeConfig
 
 
 def _package_sql_dir() -> Path:
@@ -312,27 +315,35 @@ def _sql_text(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _comment(con: duckdb.DuckDBPyConnection) -> None:
-    """``COMMENT ON`` every declared table, view and column: meanings where analysts look."""
+def _comment(con: duckdb.DuckDBPyConnection, *, view_columns: bool = True) -> None:
+    """``COMMENT ON`` every declared table, view and column: meanings where analysts look.
+
+    Only the database in use (a lake connection also sees the lake's catalog database).
+    ``view_columns=False`` skips the columns of views (DuckLake cannot comment on them).
+    """
     kinds = {
         name: "TABLE"
         for (name,) in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND NOT temporary"
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' "
+            "AND database_name = current_database() AND NOT temporary"
         ).fetchall()
     }
     kinds.update(
         (name, "VIEW")
         for (name,) in con.execute(
-            "SELECT view_name FROM duckdb_views() "
-            "WHERE schema_name = 'main' AND NOT temporary AND NOT internal"
+            "SELECT view_name FROM duckdb_views() WHERE schema_name = 'main' "
+            "AND database_name = current_database() AND NOT temporary AND NOT internal"
         ).fetchall()
     )
+    views = tuple(f'COMMENT ON COLUMN "{n}".' for n, kind in kinds.items() if kind == "VIEW")
     for statement in columns.comment_statements(kinds):
+        if not view_columns and statement.startswith(views):
+            continue
         con.execute(statement)
     for name in (n for n in kinds if n.startswith(columns.SEARCH_TEXT_PREFIX)):
         for (column,) in con.execute(
             "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' "
-            "AND table_name = ?",
+            "AND database_name = current_database() AND table_name = ?",
             [name],
         ).fetchall():
             meaning = f"The article's {column}, as indexed (articles.{column})."
@@ -490,3 +501,72 @@ def build_database(warehouse: Warehouse, sql_dir: Path = SQL_DIR) -> BuildResult
             for leftover in (tmp, Path(str(tmp) + ".wal")):
                 leftover.unlink(missing_ok=True)
     return BuildResult(path=target, tables=tables, duration_s=round(time.monotonic() - t0, 3))
+
+
+def build_lake(config: LakeConfig, sql_dir: Path = SQL_DIR) -> BuildResult:
+    """Build the analytics tables of ``sql_dir`` as lake tables, in one lake transaction.
+
+    The same ``newsdesk/sql/*.sql`` as the local build, reading the same ``src_*``
+    temporary views, defined here over the lake's ``dataset`` tables
+    (``newsdesk/sql/lake/sources.sql``); the tables land in the lake's ``main``
+    schema under the same names, with the same comments. Readers see the previous
+    tables until the commit (one snapshot), and a commit conflict with another
+    build is retried. The full-text index is not built on a lake yet.
+    Raises `BuildError` (one line).
+    """
+    from newsdesk.lake import LakeError, in_transaction, lake_sql, open_lake
+    from newsdesk.lake import first_line as lake_first_line
+
+    t0 = time.monotonic()
+    try:
+        con = open_lake(config)
+    except LakeError as exc:
+        raise BuildError(str(exc)) from exc
+    try:
+        present = {
+            name
+            for (name,) in con.execute(
+                "SELECT table_name FROM duckdb_tables() "
+                "WHERE database_name = 'lake' AND schema_name = 'dataset'"
+            ).fetchall()
+        }
+        if "articles" not in present:
+            raise BuildError(
+                f"no articles in {config.describe()}; run `newsdesk lake import` first"
+            )
+        con.execute(lake_sql("sources.sql"))
+        scripts = sql_files(sql_dir)
+        if not scripts:
+            raise BuildError(f"no table SQL (*.sql) in {sql_dir}: the installation is incomplete")
+
+        def build(c: duckdb.DuckDBPyConnection) -> None:
+            c.execute("CALL ducklake_set_commit_message('lake', 'newsdesk', 'newsdesk build')")
+            for sql_path in scripts:
+                try:
+                    c.execute(sql_path.read_text())
+                except duckdb.Error as exc:
+                    if is_conflict(exc):
+                        raise
+                    raise BuildError(f"{sql_path.name}: {lake_first_line(exc)}") from exc
+            _comment(c, view_columns=False)
+
+        from newsdesk.lake import is_conflict
+
+        try:
+            in_transaction(con, build)
+        except duckdb.Error as exc:
+            raise BuildError(f"cannot build {config.describe()}: {lake_first_line(exc)}") from exc
+        tables = {
+            name: int(con.execute(f'SELECT count(*) FROM lake.main."{name}"').fetchone()[0])
+            for (name,) in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = 'lake' "
+                "AND schema_name = 'main' ORDER BY table_name"
+            ).fetchall()
+        }
+    finally:
+        con.close()
+    return BuildResult(
+        path=Path(config.source or "lake"),
+        tables=tables,
+        duration_s=round(time.monotonic() - t0, 3),
+    )

@@ -77,7 +77,7 @@ def _add_warehouse(parser: argparse.ArgumentParser) -> None:
         "--warehouse",
         metavar="DIR",
         default=None,
-        help="warehouse root (default: $NEWSDESK_WAREHOUSE or ./warehouse)",
+        help="warehouse root, or a lake's .toml file (default: $NEWSDESK_WAREHOUSE or ./warehouse)",
     )
 
 
@@ -132,7 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
         "build",
         help="build the DuckDB tables from the Parquet datasets",
         description="Build <warehouse>/newsdesk.duckdb from the Parquet datasets (a new file, "
-        "swapped in atomically: open read-only connections are never blocked).",
+        "swapped in atomically: open read-only connections are never blocked). On a lake "
+        "(--warehouse LAKE.toml) the same tables are built in the lake, in one transaction.",
     )
     _add_warehouse(build)
 
@@ -163,6 +164,10 @@ def build_parser() -> argparse.ArgumentParser:
     from newsdesk.serve.commands import register as register_serve_command
 
     register_serve_command(sub)
+
+    from newsdesk.lake_commands import register as register_lake_commands
+
+    register_lake_commands(sub)
 
     mirror = sub.add_parser("mirror", help="the offline replica of the site")
     mirror_sub = mirror.add_subparsers(
@@ -277,9 +282,23 @@ _DISK_HINT = "check that the warehouse is writable and the disk has space, then 
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from newsdesk.build import BuildError, build_database
+    from newsdesk.build import BuildError, build_database, build_lake
+    from newsdesk.lake import LakeError
+    from newsdesk.lake_commands import lake_config_for
     from newsdesk.warehouse import Warehouse
 
+    try:
+        lake = lake_config_for(args.warehouse)
+    except LakeError as exc:
+        raise CliError(str(exc)) from exc
+    if lake is not None:
+        try:
+            result = build_lake(lake)
+        except BuildError as exc:
+            raise CliError(str(exc)) from exc
+        counts = ", ".join(f"{name} {rows}" for name, rows in sorted(result.tables.items()))
+        print(f"built {lake.describe()} in {result.duration_s:.1f} s: {counts}")
+        return 0
     try:
         result = build_database(Warehouse.at(args.warehouse))
     except BuildError as exc:
@@ -412,9 +431,14 @@ def _caused_by_ctrl_c(exc: BaseException | None) -> bool:
 
 
 def _run(argv: Sequence[str] | None) -> int:
+    from newsdesk.warehouse import WarehouseIsLake
+
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        from newsdesk.lake_commands import refuse_unsupported_lake
+
+        refuse_unsupported_lake(args)
         return COMMANDS[args.command](args)
     except CliUsageError as exc:
         sys.stderr.write(f"newsdesk: error: {exc}\n")
@@ -422,6 +446,9 @@ def _run(argv: Sequence[str] | None) -> int:
     except CliError as exc:
         if _caused_by_ctrl_c(exc):
             raise
+        sys.stderr.write(f"newsdesk: error: {exc}\n")
+        return EXIT_FAILED
+    except WarehouseIsLake as exc:
         sys.stderr.write(f"newsdesk: error: {exc}\n")
         return EXIT_FAILED
 

@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 
 #: The extensions shipped as ``duckdb-extension-*`` dependencies of the project.
-EXTENSIONS: tuple[str, ...] = ("fts", "excel", "ducklake", "httpfs", "postgres")
+EXTENSIONS: tuple[str, ...] = ("fts", "excel", "ducklake", "httpfs", "postgres", "sqlite")
 
 #: Connection settings that keep DuckDB from downloading (autoinstall) or implicitly
 #: loading (autoload) an extension: only what `load` loads by path is available.
@@ -37,8 +37,9 @@ OFFLINE_CONFIG: dict[str, str] = {
 
 #: DuckDB derives an extension's init symbol from the file name it is loaded from;
 #: these wheels name the file after the short name, while the binary's symbol uses
-#: the extension's real name (the postgres wheel holds ``postgres_scanner``).
-_ENTRYPOINT_NAMES: dict[str, str] = {"postgres": "postgres_scanner"}
+#: the extension's real name (the postgres wheel holds ``postgres_scanner``, the sqlite
+#: wheel ``sqlite_scanner``).
+_ENTRYPOINT_NAMES: dict[str, str] = {"postgres": "postgres_scanner", "sqlite": "sqlite_scanner"}
 
 
 class ExtensionMissing(RuntimeError):

@@ -23,6 +23,10 @@ def default_root() -> Path:
     return Path(os.environ.get(WAREHOUSE_ENV) or DEFAULT_WAREHOUSE)
 
 
+class WarehouseIsLake(ValueError):
+    """A lake's ``.toml`` was given where only a local warehouse folder works (one line)."""
+
+
 @dataclass(frozen=True)
 class Warehouse:
     """Paths inside one warehouse root."""
@@ -31,7 +35,18 @@ class Warehouse:
 
     @classmethod
     def at(cls, root: str | os.PathLike[str] | None = None) -> Warehouse:
-        return cls(Path(root) if root is not None else default_root())
+        """The local warehouse at ``root`` (default `default_root`).
+
+        A ``.toml`` names a lake (`newsdesk.lake`), never a folder: `WarehouseIsLake`
+        rather than a folder called ``lake.toml`` for writers that cannot use a lake yet.
+        """
+        path = Path(root) if root is not None else default_root()
+        if path.suffix.lower() == ".toml":
+            raise WarehouseIsLake(
+                f"{path} describes a lake, and this writer works on a local warehouse "
+                "folder only: crawl into a folder, then `newsdesk lake import`"
+            )
+        return cls(path)
 
     @property
     def articles(self) -> Path:

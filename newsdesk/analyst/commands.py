@@ -29,10 +29,12 @@ from newsdesk.analyst.database import (
     AnalystError,
     one_line,
     open_database,
+    open_lake_database,
     render,
     run_query,
 )
 from newsdesk.analyst.filters import ArticleFilters, UnknownFilterValue, parse_day
+from newsdesk.lake import is_lake_path
 from newsdesk.warehouse import Warehouse
 
 
@@ -171,11 +173,51 @@ def _no_matches(what: str) -> None:
     print(f"no matches{what}", file=sys.stderr)
 
 
+def _add_as_of(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--as-of",
+        metavar="WHEN",
+        default=None,
+        help="on a lake: read an earlier snapshot, by id (newsdesk lake snapshots) or "
+        "ISO time (2026-12-01T10:00Z)",
+    )
+
+
+def _source_label(args: argparse.Namespace) -> Path:
+    """What the connection reads, for banners and reports: the lake's toml or the database."""
+    from newsdesk.lake_commands import warehouse_value
+
+    value = warehouse_value(args.warehouse)
+    if is_lake_path(value):
+        return Path(str(value))
+    return Warehouse.at(args.warehouse).duckdb_path
+
+
 @contextmanager
-def _database(args: argparse.Namespace) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The read-only connection, with `AnalystError` turned into a CLI error."""
+def _database(
+    args: argparse.Namespace, *, need_built: bool = True
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The read-only connection, with `AnalystError` turned into a CLI error.
+
+    A lake's ``.toml`` as the warehouse reads the lake (at ``--as-of`` if given);
+    ``need_built=False`` (query, sql) also opens a lake whose tables are not built,
+    for its ``dataset`` tables.
+    """
+    from newsdesk.lake import LakeError
+    from newsdesk.lake_commands import lake_config_for
+
+    as_of = getattr(args, "as_of", None)
     try:
-        con = open_database(Warehouse.at(args.warehouse))
+        lake = lake_config_for(args.warehouse)
+    except LakeError as exc:
+        raise _cli.CliError(str(exc)) from exc
+    if lake is None and as_of is not None:
+        raise _cli.CliUsageError("--as-of needs a lake (--warehouse LAKE.toml)")
+    try:
+        if lake is not None:
+            con = open_lake_database(lake, as_of, need_built=need_built)
+        else:
+            con = open_database(Warehouse.at(args.warehouse))
     except AnalystError as exc:
         raise _cli.CliError(str(exc)) from exc
     try:
@@ -198,7 +240,8 @@ def register(subparsers: Any) -> None:
     query = subparsers.add_parser(
         "query",
         help="run SQL on the DuckDB tables (read-only) and print the result",
-        description="Run SQL against <warehouse>/newsdesk.duckdb, opened read-only. Tables: "
+        description="Run SQL against <warehouse>/newsdesk.duckdb, or a lake (--warehouse "
+        "LAKE.toml; its datasets also as dataset.articles, ...), opened read-only. Tables: "
         "articles, article_tags, article_authors, tags, authors, sources, sections, "
         "daily_section_counts, crawl_log, crawl_runs, article_revisions; views and macros: "
         "see `newsdesk sql` then .tables, or the README.",
@@ -208,6 +251,7 @@ def register(subparsers: Any) -> None:
     query.add_argument("sql", metavar="SQL", help="the query ('-' reads it from stdin)")
     _add_output(query)
     _cli._add_warehouse(query)
+    _add_as_of(query)
 
     shell = subparsers.add_parser(
         "sql",
@@ -218,6 +262,7 @@ def register(subparsers: Any) -> None:
     )
     _add_output(shell)
     _cli._add_warehouse(shell)
+    _add_as_of(shell)
 
     search = subparsers.add_parser(
         "search",
@@ -234,6 +279,7 @@ def register(subparsers: Any) -> None:
     )
     _add_output(search)
     _cli._add_warehouse(search)
+    _add_as_of(search)
 
     export = subparsers.add_parser(
         "export",
@@ -271,6 +317,7 @@ def register(subparsers: Any) -> None:
         help="write the bundle even when no article matches (otherwise an error, exit 1)",
     )
     _cli._add_warehouse(export)
+    _add_as_of(export)
 
     report = subparsers.add_parser(
         "report",
@@ -284,6 +331,7 @@ def register(subparsers: Any) -> None:
     )
     _add_dates(report)
     _cli._add_warehouse(report)
+    _add_as_of(report)
 
     _cli.COMMANDS.update(COMMANDS)
 
@@ -291,7 +339,7 @@ def register(subparsers: Any) -> None:
 def cmd_query(args: argparse.Namespace) -> int:
     """``newsdesk query SQL``."""
     sql = sys.stdin.read() if args.sql == "-" else args.sql
-    with _database(args) as con:
+    with _database(args, need_built=False) as con:
         with ctrl_c_cancels(con):
             result = run_query(con, sql)
         if result.columns and not result.rows:
@@ -306,10 +354,9 @@ def cmd_sql(args: argparse.Namespace) -> int:
     """``newsdesk sql``: the interactive shell."""
     from newsdesk.analyst.shell import run_shell
 
-    warehouse = Warehouse.at(args.warehouse)
-    with _database(args) as con:
+    with _database(args, need_built=False) as con:
         banner = (
-            f"newsdesk sql on {warehouse.duckdb_path} (read-only). End statements with ';'. "
+            f"newsdesk sql on {_source_label(args)} (read-only). End statements with ';'. "
             ".help for help, .quit to leave."
         )
         return run_shell(con, fmt=args.format, max_width=args.max_width, banner=banner)
@@ -318,8 +365,15 @@ def cmd_sql(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     """``newsdesk search WORDS``."""
     from newsdesk.analyst.search import render_search, search_articles
+    from newsdesk.lake_commands import warehouse_value
 
     filters = _filters(args)
+    if is_lake_path(warehouse_value(args.warehouse)):
+        # The fts index cannot be built inside a DuckLake transaction yet (README).
+        raise _cli.CliError(
+            "full-text search does not work on a lake yet: use `newsdesk query` with "
+            "ILIKE, or search a local warehouse"
+        )
     with _database(args) as con:
         _validate(filters, con)
         with ctrl_c_cancels(con):
@@ -373,10 +427,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     from newsdesk.analyst.report import write_report
 
     filters = _filters(args)
-    warehouse = Warehouse.at(args.warehouse)
     out = Path(args.out)
     with _database(args) as con:
-        data = write_report(con, out, filters, warehouse.duckdb_path)
+        data = write_report(con, out, filters, _source_label(args))
     print(f"wrote {out} ({data.articles} articles, {out.stat().st_size // 1024} KiB)")
     return 0
 

@@ -18,7 +18,7 @@ import math
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
@@ -26,6 +26,9 @@ from newsdesk.analytics import render_table
 from newsdesk.build import connect
 from newsdesk.duckdb_ext import ExtensionMissing
 from newsdesk.warehouse import Warehouse
+
+if TYPE_CHECKING:
+    from newsdesk.lake import LakeConfig
 
 FORMATS = ("table", "csv", "json", "markdown")
 
@@ -56,6 +59,37 @@ def open_database(warehouse: Warehouse) -> duckdb.DuckDBPyConnection:
         con = connect(path, read_only=True, extensions=("fts", "excel"))
     except (duckdb.Error, ExtensionMissing) as exc:
         raise AnalystError(f"cannot open {path}: {one_line(exc)}") from exc
+    return con
+
+
+def open_lake_database(
+    config: LakeConfig, as_of: str | None = None, *, need_built: bool = True
+) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to a lake's built tables (at snapshot ``as_of`` if given).
+
+    The lake is attached read-only and in use, so the same unqualified table names
+    (``articles``, ``tags``, ...) work as on ``newsdesk.duckdb``. `AnalystError` (one
+    line) for an unreachable lake, an unknown snapshot, or (``need_built``) a lake whose
+    analytics tables were never built; without it the ``dataset`` tables can be queried
+    at any snapshot.
+    """
+    from newsdesk.lake import LakeError, open_lake
+
+    try:
+        con = open_lake(config, read_only=True, as_of=as_of, extensions=("fts", "excel"))
+    except LakeError as exc:
+        raise AnalystError(str(exc)) from exc
+    built = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'lake' "
+        "AND schema_name = 'main' AND table_name = 'articles'"
+    ).fetchone()
+    if need_built and (not built or not built[0]):
+        con.close()
+        when = f" at snapshot {as_of}" if as_of is not None else ""
+        raise AnalystError(
+            f"no built tables in {config.describe()}{when}: run `newsdesk build --warehouse "
+            f"{config.source}` first"
+        )
     return con
 
 

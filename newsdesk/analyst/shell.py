@@ -132,11 +132,13 @@ class Shell:
                 "SELECT name, kind, comment FROM ("
                 " SELECT table_name AS name, 'table' AS kind, coalesce(comment, '') AS comment"
                 "  FROM duckdb_tables() WHERE schema_name = 'main' AND NOT temporary"
+                "  AND database_name = current_database()"  # a lake: not its catalog's tables
                 " UNION ALL SELECT view_name, 'view', coalesce(comment, '') FROM duckdb_views()"
                 "  WHERE schema_name = 'main' AND NOT internal AND NOT temporary"
+                "  AND database_name = current_database()"
                 " UNION ALL SELECT DISTINCT function_name, 'table macro', ''"
                 "  FROM duckdb_functions() WHERE schema_name = 'main' AND NOT internal"
-                "  AND function_type = 'table_macro'"
+                "  AND function_type = 'table_macro' AND database_name = current_database()"
                 ") ORDER BY kind, name",
                 {},
             )
@@ -146,7 +148,8 @@ class Shell:
                 return
             self._print(
                 "SELECT column_name, data_type FROM duckdb_columns() "
-                "WHERE schema_name = 'main' AND table_name = $name ORDER BY column_index",
+                "WHERE schema_name = 'main' AND table_name = $name "
+                "AND database_name = current_database() ORDER BY column_index",
                 {"name": arg},
                 empty=f"no table or view named {arg!r} (see .tables)",
             )
