@@ -78,8 +78,12 @@ def test_code_location_is_the_project_module() -> None:
     assert module == dagster_settings["module_name"]
     # `dagster api grpc` serves the location under the deployment's name in the UI.
     assert deployment["name"] == dagster_settings["code_location_name"]
-    # Run pods inherit the code server's env, secrets and volumes only with this on.
+    # Run pods inherit the code server's env, secrets and volumes only with this on;
+    # its resources would be inherited too, over the run sizes set on the launcher.
     assert deployment["includeConfigInLaunchedRuns"]["enabled"] is True
+    assert "resources" not in deployment
+    run_config = _values()["runLauncher"]["config"]["k8sRunLauncher"]["runK8sConfig"]
+    assert run_config["containerConfig"]["resources"]["limits"]["memory"]
 
 
 def test_run_queue_limits_the_edition_tag_like_the_instance_file() -> None:
