@@ -177,10 +177,13 @@ def test_dockerfile_installs_the_lock_and_serves_the_module() -> None:
             assert (ROOT / source).exists(), f"{copy}: no {source} in the repository"
 
 
-def test_dockerfile_dagster_k8s_matches_the_locked_dagster_libraries() -> None:
-    pins = dict(
-        dep.split("==", 1) for dep in _pyproject()["project"]["dependencies"] if "==" in dep
-    )
+def test_the_image_installs_dagster_k8s_from_the_lock() -> None:
+    """dagster-k8s is the `k8s` dependency group (in uv.lock), pinned like the other
+    dagster libraries, and the image syncs that group."""
+    project = _pyproject()
+    pins = dict(dep.split("==", 1) for dep in project["project"]["dependencies"] if "==" in dep)
+    group = dict(dep.split("==", 1) for dep in project["dependency-groups"]["k8s"])
+    assert group["dagster-k8s"] == pins["dagster-postgres"]
     installs = [i for i in _dockerfile() if i.startswith("RUN ")]
-    (k8s,) = {v for i in installs for v in re.findall(r"dagster-k8s==([\w.]+)", i)}
-    assert k8s == pins["dagster-postgres"]
+    assert any("uv sync --locked" in i and "--group k8s" in i for i in installs)
+    assert "dagster-k8s" in (ROOT / "uv.lock").read_text()
