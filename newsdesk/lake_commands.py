@@ -17,7 +17,7 @@ from newsdesk.lake import LakeConfig, LakeError, is_lake_path, load_config
 from newsdesk.warehouse import WAREHOUSE_ENV
 
 #: Commands that work against a lake in this version.
-LAKE_COMMANDS = frozenset({"build", "query", "sql", "search", "export", "report", "lake"})
+LAKE_COMMANDS = frozenset({"build", "query", "sql", "search", "export", "report", "lake", "crawl"})
 
 
 def warehouse_value(value: str | None) -> str | None:
