@@ -90,22 +90,25 @@ def _state_edition(path: Path) -> str:
 def _load_bookkeeping(con: duckdb.DuckDBPyConnection, warehouse: Warehouse) -> None:
     """Fill src_run_files and src_state_files from the local JSON files, verbatim."""
     runs = sorted((warehouse.root / "crawl_runs").glob("*.json"))
-    con.executemany(
-        "INSERT INTO src_run_files VALUES (?, ?)",
-        [[path.stem, path.read_text(encoding="utf-8")] for path in runs],
-    )
+    # A crawl killed before its end has no run summary (executemany refuses no rows).
+    if runs:
+        con.executemany(
+            "INSERT INTO src_run_files VALUES (?, ?)",
+            [[path.stem, path.read_text(encoding="utf-8")] for path in runs],
+        )
     states = sorted((warehouse.root / "state").glob("crawl_state*.json"))
-    con.executemany(
-        "INSERT INTO src_state_files VALUES (?, ?, ?)",
-        [
+    if states:
+        con.executemany(
+            "INSERT INTO src_state_files VALUES (?, ?, ?)",
             [
-                _state_edition(path),
-                path.read_text(encoding="utf-8"),
-                datetime.fromtimestamp(path.stat().st_mtime, UTC),
-            ]
-            for path in states
-        ],
-    )
+                [
+                    _state_edition(path),
+                    path.read_text(encoding="utf-8"),
+                    datetime.fromtimestamp(path.stat().st_mtime, UTC),
+                ]
+                for path in states
+            ],
+        )
 
 
 def import_warehouse(

@@ -6,6 +6,7 @@ Unmarked tests use a local lake (a SQLite catalog and a data folder); those mark
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -527,3 +528,105 @@ def test_a_duckdb_file_catalog_works_too(crawled_en: Path, tmp_path: Path) -> No
     assert result.rows["articles"] == _parquet_count(crawled_en)
     assert _count(config, "SELECT count(*) FROM dataset.articles") == result.rows["articles"]
     assert any((folder / "files" / "dataset" / "articles").rglob("*.parquet"))
+
+
+# -- crawling into a lake ------------------------------------------------------------------
+
+CRAWL_CHILD = """
+import json, sys
+from newsdesk.crawl import CrawlError, CrawlOptions, run_crawl
+try:
+    print(json.dumps(run_crawl(CrawlOptions(**json.loads(sys.argv[1]))).to_dict()))
+except CrawlError as exc:
+    print(f"newsdesk: error: {exc}", file=sys.stderr)
+    sys.exit(1)
+"""
+
+
+def _crawl_child(
+    base_url: str, toml: Path, env: dict[str, str] | None = None, **options: Any
+) -> subprocess.CompletedProcess[str]:
+    """`run_crawl` into the lake in a fresh process (killable by a fault point)."""
+    payload = {"base_url": base_url, "warehouse": str(toml), "discovery": "both", **options}
+    return subprocess.run(
+        [sys.executable, "-c", CRAWL_CHILD, json.dumps(payload)],
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def _lake_ids(config: LakeConfig, edition: str = "en") -> list[str]:
+    with connection(config, read_only=True) as con:
+        return [
+            row[0]
+            for row in con.execute(
+                "SELECT article_id FROM dataset.articles WHERE edition = ?", [edition]
+            ).fetchall()
+        ]
+
+
+def test_a_crawl_into_a_lake_imports_everything_once_and_a_rerun_fetches_nothing_new(
+    tmp_path: Path,
+) -> None:
+    from newsdesk.lake_crawl import has_pending, work_warehouse
+
+    toml = _local_toml(tmp_path / "lk", work="work")
+    config = load_config(toml)
+    with ReplicaServer(seed=8, n_articles=40) as server:
+        truth = {a.article_id for a in server.site.ground_truth}
+        options = CrawlOptions(base_url=server.base_url, warehouse=str(toml), discovery="both")
+        first = run_crawl_in_subprocess(options, timeout=240)
+        ids = _lake_ids(config)
+        assert sorted(ids) == sorted(truth)
+        assert first.articles_new == len(truth) and "imported into snapshot" in first.lake
+        with connection(config, read_only=True) as con:
+            state = con.execute("SELECT state FROM dataset.crawl_state WHERE edition = 'en'")
+            assert '"listings_complete"' in state.fetchone()[0]
+            runs = con.execute("SELECT run_id FROM dataset.crawl_runs").fetchall()
+            assert runs == [(first.run_id,)]
+        assert list((Path(config.data_path) / "raw").rglob("*.warc.gz"))
+        work = work_warehouse(config, "en")
+        assert work.root == tmp_path / "lk" / "work" / "en"
+        assert not has_pending(work)
+
+        second = run_crawl_in_subprocess(options, timeout=240)
+    assert (second.articles_new, second.articles_updated) == (0, 0)
+    assert second.articles_stored_skipped > 0
+    assert second.pages_fetched < first.pages_fetched
+    assert sorted(_lake_ids(config)) == sorted(truth)
+    with connection(config, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM dataset.crawl_runs").fetchone()[0] == 2
+
+
+@pytest.mark.parametrize(
+    "point",
+    # lake.commit: the 1st is the seed creating the tables, the 2nd the import.
+    ["commit.apply=kill@2", "lake.commit=kill@2"],
+    ids=["mid-crawl", "mid-import"],
+)
+def test_a_crawl_into_a_lake_killed_leaves_the_last_snapshot_and_a_rerun_completes(
+    tmp_path: Path, point: str
+) -> None:
+    toml = _local_toml(tmp_path / "lk", work="work")
+    config = load_config(toml)
+    with ReplicaServer(seed=8, n_articles=40) as server:
+        truth = {a.article_id for a in server.site.ground_truth}
+        killed = _crawl_child(
+            server.base_url,
+            toml,
+            env={"NEWSDESK_FAILPOINTS": point},
+            settings={"NEWSDESK_FLUSH_EVERY": 5},
+        )
+        assert killed.returncode == -9, killed.stderr
+        # Nothing of the killed crawl is in the lake: its last snapshot made the tables.
+        assert _lake_ids(config) == []
+        rerun = _crawl_child(server.base_url, toml)
+        assert rerun.returncode == 0, rerun.stderr
+    # The killed run's local commits were imported first, so the rerun did not fetch them.
+    summary = json.loads(rerun.stdout.strip().splitlines()[-1])
+    assert summary["articles_new"] < len(truth)
+    ids = _lake_ids(config)
+    assert len(ids) == len(set(ids))
+    assert set(ids) == truth
