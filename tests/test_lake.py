@@ -630,3 +630,105 @@ def test_a_crawl_into_a_lake_killed_leaves_the_last_snapshot_and_a_rerun_complet
     ids = _lake_ids(config)
     assert len(ids) == len(set(ids))
     assert set(ids) == truth
+
+
+@pytest.mark.servers
+def test_two_editions_crawled_at_once_into_a_server_lake_lose_and_duplicate_nothing(
+    server_lake: Path, s3_server: S3Store, tmp_path: Path
+) -> None:
+    config = load_config(server_lake)
+    with (
+        ReplicaServer(seed=8, n_articles=40) as en,
+        ReplicaServer(seed=9, n_articles=40, edition="ar") as ar,
+    ):
+        argv = [NEWSDESK, "crawl", "--edition", "all", "--warehouse", str(server_lake)]
+        argv += ["--base-url", f"en={en.base_url},ar={ar.base_url}", "--no-progress"]
+        # No `work` key: each edition's working folder is under $XDG_CACHE_HOME.
+        env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+        done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr
+        truths = {
+            "en": {a.article_id for a in en.site.ground_truth},
+            "ar": {a.article_id for a in ar.site.ground_truth},
+        }
+    for edition, truth in truths.items():
+        ids = _lake_ids(config, edition)
+        assert len(ids) == len(set(ids))
+        assert set(ids) == truth
+    with connection(config, read_only=True) as con:
+        states = con.execute("SELECT edition FROM dataset.crawl_state ORDER BY 1").fetchall()
+        assert states == [("ar",), ("en",)]
+        assert con.execute("SELECT count(*) FROM dataset.crawl_runs").fetchone()[0] == 2
+    assert list((tmp_path / "cache" / "newsdesk" / "lakes").glob("*/en"))
+    bucket, prefix = config.data_path.removeprefix("s3://").split("/", 1)
+    listed = s3_server.client().list_objects_v2(Bucket=bucket, Prefix=f"{prefix}raw/")
+    assert len([o for o in listed.get("Contents", []) if o["Key"].endswith(".warc.gz")]) >= 2
+
+
+def _materialized(result: Any, key: Any) -> dict[str, Any]:
+    for event in result.get_asset_materialization_events():
+        materialization = event.event_specific_data.materialization
+        if materialization.asset_key == key:
+            return {k: v.value for k, v in materialization.metadata.items()}
+    raise AssertionError(f"{key.to_user_string()} not materialized")
+
+
+def test_dagster_crawls_builds_and_maintains_a_local_lake(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dagster as dg
+
+    from dagster_project.assets import articles_by_month, duckdb_tables, table_key
+    from dagster_project.maintenance import LAKE_MAINTENANCE, lake_maintenance
+    from dagster_project.partitions import edition_month_key, month_key
+    from dagster_project.resources import PROJECT_ROOT, NewsdeskResource
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    toml = _local_toml(tmp_path / "lk", work="work")
+    config = load_config(toml)
+    instance = dg.DagsterInstance.ephemeral()
+
+    def resources(warehouse: str, base_url: str = "http://127.0.0.1:9/") -> dict[str, Any]:
+        return {
+            "newsdesk": NewsdeskResource(base_url=base_url, warehouse_root=warehouse),
+            "pipes_subprocess_client": dg.PipesSubprocessClient(cwd=str(PROJECT_ROOT)),
+        }
+
+    with ReplicaServer(seed=8, n_articles=40) as server:
+        truth = {a.article_id for a in server.site.ground_truth}
+        month = max(month_key(a.published_at) for a in server.site.ground_truth)
+        crawl = dg.materialize(
+            [articles_by_month],
+            partition_key=str(edition_month_key("en", month)),
+            resources=resources(str(toml), server.base_url),
+            instance=instance,
+        )
+    assert crawl.success
+    ids = _lake_ids(config)
+    assert ids and len(ids) == len(set(ids)) and set(ids) <= truth
+
+    built = dg.materialize(
+        [duckdb_tables, lake_maintenance], resources=resources(str(toml)), instance=instance
+    )
+    assert built.success
+    articles = _materialized(built, table_key("articles"))
+    assert articles["dagster/row_count"] == len(ids)
+    maintained = _materialized(built, LAKE_MAINTENANCE)
+    assert maintained["lake"] is True and "maintained the lake" in maintained["result"]
+    with connection(config, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM main.articles").fetchone()[0] == len(ids)
+
+    local = dg.materialize(
+        [lake_maintenance], resources=resources(str(tmp_path / "wh")), instance=instance
+    )
+    assert local.success
+    assert _materialized(local, LAKE_MAINTENANCE)["lake"] is False
+
+
+def test_the_lake_build_reads_every_run_summary_key_the_local_build_reads() -> None:
+    from newsdesk.build import RUN_JSON_COLUMNS
+    from newsdesk.lake import lake_sql
+
+    text = lake_sql("sources.sql")
+    missing = [name for name, kind in RUN_JSON_COLUMNS.items() if f'"{name}": "{kind}"' not in text]
+    assert missing == []
