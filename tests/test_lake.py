@@ -641,12 +641,32 @@ def test_two_editions_crawled_at_once_into_a_server_lake_lose_and_duplicate_noth
         ReplicaServer(seed=8, n_articles=40) as en,
         ReplicaServer(seed=9, n_articles=40, edition="ar") as ar,
     ):
-        argv = [NEWSDESK, "crawl", "--edition", "all", "--warehouse", str(server_lake)]
-        argv += ["--base-url", f"en={en.base_url},ar={ar.base_url}", "--no-progress"]
         # No `work` key: each edition's working folder is under $XDG_CACHE_HOME.
         env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
-        done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=600)
-        assert done.returncode == 0, done.stderr
+        crawls = [
+            subprocess.Popen(
+                [
+                    NEWSDESK,
+                    "crawl",
+                    "--edition",
+                    code,
+                    "--warehouse",
+                    str(server_lake),
+                    "--base-url",
+                    server.base_url,
+                    "--no-progress",
+                ],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for code, server in (("en", en), ("ar", ar))
+        ]
+        for proc in crawls:
+            out, err = proc.communicate(timeout=600)
+            assert proc.returncode == 0, err
+            assert "imported into snapshot" in out
         truths = {
             "en": {a.article_id for a in en.site.ground_truth},
             "ar": {a.article_id for a in ar.site.ground_truth},
