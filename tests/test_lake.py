@@ -133,8 +133,12 @@ def test_commands_without_lake_support_refuse_a_lake_in_one_line(
 ) -> None:
     toml = _local_toml(tmp_path / "lk")
     monkeypatch.setenv("NEWSDESK_WAREHOUSE", str(toml))
-    code, _out, err = _run_cli(capsys, "reparse")
+    code, _out, err = _run_cli(capsys, "migrate")
     assert code == 1 and "does not work on a lake yet" in err and err.count("\n") == 1
+    # reparse says what to do instead: reparse a local copy of the archive, import it.
+    code, _out, err = _run_cli(capsys, "reparse")
+    assert code == 1 and "does not work on a lake" in err and err.count("\n") == 1
+    assert "lake import" in err
     assert not (tmp_path / "lk" / "lake.toml" / "raw").exists()  # never treated as a folder
     # Writers reached without the CLI (scrapy, Dagster) get one line too, never a folder.
     with pytest.raises(WarehouseIsLake, match="describes a lake"):
