@@ -697,15 +697,19 @@ def _materialized(result: Any, key: Any) -> dict[str, Any]:
     raise AssertionError(f"{key.to_user_string()} not materialized")
 
 
+REPLICA_NOW = "2025-11-01T00:00:00+00:00"  # the replica's dates end 2025-10-31
+
+
 def test_dagster_crawls_builds_and_maintains_a_local_lake(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import dagster as dg
 
     from dagster_project.assets import articles_by_month, duckdb_tables, table_key
+    from dagster_project.checks import ASSET_CHECKS
     from dagster_project.maintenance import LAKE_MAINTENANCE, lake_maintenance
     from dagster_project.partitions import edition_month_key, month_key
-    from dagster_project.resources import PROJECT_ROOT, NewsdeskResource
+    from dagster_project.resources import PROJECT_ROOT, CheckSettings, NewsdeskResource
 
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
     toml = _local_toml(tmp_path / "lk", work="work")
@@ -732,9 +736,18 @@ def test_dagster_crawls_builds_and_maintains_a_local_lake(
     assert ids and len(ids) == len(set(ids)) and set(ids) <= truth
 
     built = dg.materialize(
-        [duckdb_tables, lake_maintenance], resources=resources(str(toml)), instance=instance
+        [duckdb_tables, lake_maintenance, *ASSET_CHECKS],
+        resources={**resources(str(toml)), "check_settings": CheckSettings(now=REPLICA_NOW)},
+        instance=instance,
     )
     assert built.success
+    # The checks read the lake's built tables, not a DuckDB file that is not there.
+    verdicts = {
+        e.asset_check_key.name: e.passed
+        for e in built.get_asset_check_evaluations()  # type: ignore[attr-defined]
+    }
+    assert verdicts["article_id_unique"] is True
+    assert verdicts["title_and_published_at_not_null"] is True
     articles = _materialized(built, table_key("articles"))
     assert articles["dagster/row_count"] == len(ids)
     maintained = _materialized(built, LAKE_MAINTENANCE)
