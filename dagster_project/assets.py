@@ -36,8 +36,17 @@ from dagster_project.partitions import (
 )
 from dagster_project.resources import NewsdeskResource
 from newsdesk import columns as declared_columns
-from newsdesk.build import SQL_DIR, BuildError, BuildResult, build_database, connect, sql_files
+from newsdesk.build import (
+    SQL_DIR,
+    BuildError,
+    BuildResult,
+    build_database,
+    build_lake,
+    connect,
+    sql_files,
+)
 from newsdesk.crawloptions import dagster_config_fields
+from newsdesk.lake import LakeError, open_lake
 
 # The DuckDB build's concurrency pool (limits live in the instance:
 # dagster_project/dagster.yaml sets every pool to 1): one writer per database file.
@@ -268,17 +277,24 @@ TABLES = table_definitions()
 def duckdb_tables(
     context: dg.AssetExecutionContext, newsdesk: NewsdeskResource
 ) -> Iterator[dg.MaterializeResult]:
-    """Build all tables with one `build_database` call and report each table's metadata."""
-    warehouse = newsdesk.warehouse
+    """Build all tables with one `build_database` (or `build_lake`) call; report each table.
+
+    On a lake the row counts and metadata are read from the lake's new snapshot.
+    """
     try:
-        result = build_database(warehouse)
-    except BuildError as exc:
+        lake = newsdesk.lake_config()
+        result = build_lake(lake) if lake is not None else build_database(newsdesk.warehouse)
+    except (BuildError, LakeError) as exc:
         raise dg.Failure(description=str(exc)) from exc
     context.log.info(f"built {result.path} in {result.duration_s:.1f} s")
     missing = [t.name for t in TABLES if t.name not in result.tables]
     if missing:
         raise dg.Failure(description=f"the build did not create: {', '.join(missing)}")
-    con = connect(result.path, read_only=True)
+    con = (
+        open_lake(lake, read_only=True, extensions=("fts",))
+        if lake is not None
+        else connect(result.path, read_only=True)
+    )
     try:
         for table in TABLES:
             yield dg.MaterializeResult(
@@ -324,6 +340,7 @@ def table_metadata(
             )
         ),
         "dagster/table_name": dg.MetadataValue.text(f"newsdesk.main.{name}"),
+        # On a lake, the path of its toml (the tables are in the lake's ``main`` schema).
         "duckdb_path": dg.MetadataValue.path(str(result.path)),
         "build_duration_s": dg.MetadataValue.float(float(result.duration_s)),
     }

@@ -26,6 +26,7 @@ from dagster_project.resources import CheckSettings, NewsdeskResource
 from newsdesk import editions
 from newsdesk.build import connect
 from newsdesk.drift import check_markup_drift
+from newsdesk.lake import LakeError, open_lake
 
 # Coverage is the share of articles for which a field has a value. Body is
 # measured on non-video articles only: videos legitimately have little or no text.
@@ -331,6 +332,25 @@ CRAWL_LOG = table_key("crawl_log")
 
 @contextmanager
 def _database(newsdesk: NewsdeskResource) -> Iterator[duckdb.DuckDBPyConnection | None]:
+    try:
+        lake = newsdesk.lake_config()
+    except LakeError as exc:
+        raise dg.Failure(description=str(exc)) from exc
+    if lake is not None:
+        # On a lake the built tables are in its ``main`` schema (in use: same names).
+        try:
+            con = open_lake(lake, read_only=True)
+        except LakeError as exc:
+            raise dg.Failure(description=str(exc)) from exc
+        try:
+            built = con.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'lake' "
+                "AND schema_name = 'main' AND table_name = 'articles'"
+            ).fetchone()
+            yield con if built and built[0] else None
+        finally:
+            con.close()
+        return
     path = newsdesk.warehouse.duckdb_path
     if not path.exists():
         yield None

@@ -14,6 +14,11 @@ import dagster as dg
 from dagster_project.assets import articles_by_month, articles_latest, duckdb_tables
 from dagster_project.checks import ASSET_CHECKS
 from dagster_project.jobs import JOBS
+from dagster_project.maintenance import (
+    lake_maintenance,
+    lake_maintenance_job,
+    weekly_lake_maintenance,
+)
 from dagster_project.resources import PROJECT_ROOT, CheckSettings, NewsdeskResource
 from dagster_project.schedules import SCHEDULES
 
@@ -30,10 +35,10 @@ def build_definitions(**resources: Any) -> dg.Definitions:
         "pipes_subprocess_client": dg.PipesSubprocessClient(cwd=str(PROJECT_ROOT)),
     }
     return dg.Definitions(
-        assets=[articles_by_month, articles_latest, duckdb_tables],
+        assets=[articles_by_month, articles_latest, duckdb_tables, lake_maintenance],
         asset_checks=ASSET_CHECKS,
-        jobs=JOBS,
-        schedules=SCHEDULES,
+        jobs=[*JOBS, lake_maintenance_job],
+        schedules=[*SCHEDULES, weekly_lake_maintenance],
         resources={**defaults, **resources},
         # Steps run in the run's own process: the crawl is already a subprocess and the
         # build and checks are short, so a process per step would only add seconds each.

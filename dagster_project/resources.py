@@ -16,6 +16,7 @@ from newsdesk import editions
 from newsdesk.crawl import parse_base_urls
 from newsdesk.crawlconfig import BASE_URL_ENV, resolve_base_url
 from newsdesk.crawloptions import CrawlOptions, to_argv
+from newsdesk.lake import LakeConfig, is_lake_path, load_config
 from newsdesk.warehouse import WAREHOUSE_ENV, Warehouse
 
 # The repo root: relative warehouse paths are resolved against it (not against
@@ -45,8 +46,9 @@ class NewsdeskResource(dg.ConfigurableResource):
     )
     warehouse_root: str | None = Field(
         default=None,
-        description="Warehouse directory; default $NEWSDESK_WAREHOUSE, else warehouse/ "
-        "(relative paths are taken from the repo root)",
+        description="Warehouse directory, or a lake's .toml (README, 'The shared lake'); "
+        "default $NEWSDESK_WAREHOUSE, else warehouse/ (relative paths are taken from the repo "
+        "root)",
     )
     crawl_log_level: str = Field(
         default="WARNING",
@@ -69,20 +71,36 @@ class NewsdeskResource(dg.ConfigurableResource):
             url = value if value and edition == editions.DEFAULT_EDITION else None
         return resolve_base_url(url or spec.live_base_url, spec)
 
+    def _warehouse_path(self) -> Path:
+        root = Path(self.warehouse_root or os.environ.get(WAREHOUSE_ENV) or DEFAULT_WAREHOUSE_DIR)
+        return root if root.is_absolute() else PROJECT_ROOT / root
+
+    @property
+    def lake_path(self) -> Path | None:
+        """The lake's toml when the warehouse setting names one (absolute), else None."""
+        path = self._warehouse_path()
+        return path if is_lake_path(path) else None
+
+    def lake_config(self) -> LakeConfig | None:
+        """The lake the warehouse setting names, or None for a local warehouse.
+
+        Raises `newsdesk.lake.LakeError` (one line) for a toml that cannot be used.
+        """
+        path = self.lake_path
+        return load_config(path) if path is not None else None
+
     @property
     def warehouse(self) -> Warehouse:
-        """The warehouse, with an absolute root."""
-        root = Path(self.warehouse_root or os.environ.get(WAREHOUSE_ENV) or DEFAULT_WAREHOUSE_DIR)
-        if not root.is_absolute():
-            root = PROJECT_ROOT / root
-        return Warehouse(root)
+        """The local warehouse, with an absolute root (a lake: see `lake_config`)."""
+        return Warehouse(self._warehouse_path())
 
     def crawl_options(self, **options: Any) -> CrawlOptions:
         """The options of one crawl: ``options`` plus this resource's site, warehouse and log."""
         edition = options.get("edition") or editions.DEFAULT_EDITION
         return CrawlOptions(
             base_url=self.resolved_base_url(edition),
-            warehouse=str(self.warehouse.root),
+            # A lake's toml goes to the child as is: it crawls into the lake itself.
+            warehouse=str(self.lake_path or self.warehouse.root),
             log_level=self.crawl_log_level.upper(),
             **options,
         )

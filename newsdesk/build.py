@@ -206,14 +206,30 @@ def _has_files(root: Path, pattern: str) -> bool:
     return root.exists() and any(root.rglob(pattern))
 
 
-def _define_sources(con: duckdb.DuckDBPyConnection, warehouse: Warehouse) -> None:
-    if not _has_files(warehouse.articles, "*.parquet"):
+def _define_sources(
+    con: duckdb.DuckDBPyConnection, warehouse: Warehouse, *, articles_optional: bool = False
+) -> None:
+    has_articles = _has_files(warehouse.articles, "*.parquet")
+    if not has_articles and not articles_optional:
         raise BuildError(f"no articles under {warehouse.articles}; run `newsdesk crawl` first")
-    con.execute("SET VARIABLE articles_glob = ?", [warehouse.articles_glob()])
-    con.execute(
-        "CREATE TEMP VIEW src_articles AS SELECT * FROM read_parquet("
-        "getvariable('articles_glob'), hive_partitioning = true, union_by_name = true)"
-    )
+    if has_articles:
+        con.execute("SET VARIABLE articles_glob = ?", [warehouse.articles_glob()])
+        con.execute(
+            "CREATE TEMP VIEW src_articles AS SELECT * FROM read_parquet("
+            "getvariable('articles_glob'), hive_partitioning = true, union_by_name = true)"
+        )
+    else:
+        # A crawl into a lake that found nothing new still has a log and a run to import.
+        from newsdesk.store import ARTICLE_SCHEMA
+
+        empty = ARTICLE_SCHEMA
+        for name in ("edition", "year", "month"):
+            if name not in empty.names:
+                empty = empty.append(
+                    pa.field(name, pa.string() if name == "edition" else pa.int32())
+                )
+        con.register("src_articles_empty", empty.empty_table())
+        con.execute("CREATE TEMP VIEW src_articles AS SELECT * FROM src_articles_empty")
     _optional_parquet(con, "src_crawl_log", warehouse.crawl_log, CRAWL_LOG_SCHEMA)
     _optional_parquet(con, "src_article_revisions", warehouse.revisions, REVISION_SCHEMA)
     runs = warehouse.root / "crawl_runs"
@@ -229,6 +245,10 @@ def _define_sources(con: duckdb.DuckDBPyConnection, warehouse: Warehouse) -> Non
     else:
         nulls = ", ".join(f"NULL::{kind} AS {name}" for name, kind in RUN_JSON_COLUMNS.items())
         con.execute(f"CREATE TEMP VIEW src_crawl_runs AS SELECT {nulls} WHERE false")
+    _define_edition_hosts(con)
+
+
+def _define_edition_hosts(con: duckdb.DuckDBPyConnection) -> None:
     # Every registered edition's hosts: crawl_runs derives the edition of a run
     # summary written before it recorded one from its base URL's host.
     hosts = [(host, e.code) for e in editions.all_editions() for host in sorted(e.host_aliases)]
@@ -535,6 +555,7 @@ def build_lake(config: LakeConfig, sql_dir: Path = SQL_DIR) -> BuildResult:
                 f"no articles in {config.describe()}; run `newsdesk lake import` first"
             )
         con.execute(lake_sql("sources.sql"))
+        _define_edition_hosts(con)
         scripts = sql_files(sql_dir)
         if not scripts:
             raise BuildError(f"no table SQL (*.sql) in {sql_dir}: the installation is incomplete")

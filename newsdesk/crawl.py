@@ -68,6 +68,8 @@ class CrawlSummary:
     # Markup drift: short messages on modeled selectors that stopped matching
     # (newsdesk.drift); empty when the pages look as modeled.
     drift: list[str] = field(default_factory=list)
+    # A crawl into a lake: what its import committed (`ImportResult.render`).
+    lake: str = ""
 
     @property
     def articles_seen(self) -> int:
@@ -98,7 +100,10 @@ class CrawlSummary:
             )
         if self.drift:
             lines.append(f"  DRIFT: {'; '.join(self.drift)}")
-        lines.append(f"  data: {Path(self.warehouse) / 'articles'}")
+        if self.lake:
+            lines.append(f"  lake {self.warehouse}: {self.lake}")
+        else:
+            lines.append(f"  data: {Path(self.warehouse) / 'articles'}")
         return "\n".join(lines)
 
 
@@ -126,7 +131,17 @@ def validate_options(options: CrawlOptions) -> tuple[str, Warehouse]:
         raise CrawlUsageError(f"--discovery must be one of {', '.join(DISCOVERY_MODES)}")
     if options.max_articles is not None and options.max_articles < 1:
         raise CrawlUsageError("--max-articles must be at least 1")
-    warehouse = Warehouse.at(options.warehouse)
+    lake_path = _lake_path(options)
+    if lake_path is not None:
+        from newsdesk.lake import LakeError, load_config
+        from newsdesk.lake_crawl import work_warehouse
+
+        try:
+            warehouse = work_warehouse(load_config(lake_path), options.edition)
+        except LakeError as exc:
+            raise CrawlError(str(exc)) from None
+    else:
+        warehouse = Warehouse.at(options.warehouse)
     try:
         warehouse.ensure_writable()
     except OSError as exc:
@@ -150,8 +165,25 @@ def check_reachable(base_url: str, timeout: float = 15.0) -> None:
         raise CrawlError(f"cannot reach {base_url}: {exc.strerror or exc}") from exc
 
 
+def _lake_path(options: CrawlOptions) -> str | None:
+    """The lake's toml when the crawl's warehouse (or $NEWSDESK_WAREHOUSE) names one."""
+    from newsdesk.lake import is_lake_path
+    from newsdesk.warehouse import WAREHOUSE_ENV
+
+    value = options.warehouse or os.environ.get(WAREHOUSE_ENV) or None
+    return value if is_lake_path(value) else None
+
+
 def run_crawl(options: CrawlOptions) -> CrawlSummary:
-    """Run a crawl to completion in this process (once per process)."""
+    """Run a crawl to completion in this process (once per process).
+
+    Into a lake (a ``.toml`` warehouse) via a local working folder: `newsdesk.lake_crawl`.
+    """
+    lake_path = _lake_path(options)
+    if lake_path is not None:
+        from newsdesk.lake_crawl import run_crawl_into_lake
+
+        return run_crawl_into_lake(options, lake_path)
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 

@@ -8,11 +8,16 @@ A warehouse is either a local folder (`newsdesk.warehouse`) or a lake, described
     data = "s3://bucket/prefix/"                     # the data files (and raw/ archive)
     snapshot_retention = "30 days"                   # optional: how long --as-of reaches back
     metadata_schema = "ducklake"                     # optional: the catalog's Postgres schema
+    work = "/var/cache/newsdesk/this-lake"           # optional: this machine's crawl folder
 
 On one machine, or in tests without servers, the catalog may be a file instead: a
 SQLite file (``*.sqlite``, ``*.sqlite3``, ``*.db``; several processes at once) or a
 DuckDB file (``*.ducklake``, ``*.duckdb``; one process at a time), and ``data`` a
 folder; relative paths are relative to the toml's folder.
+
+``newsdesk crawl`` into a lake writes to a local working warehouse first
+(`newsdesk.lake_crawl`): ``work`` when given, else
+``$XDG_CACHE_HOME/newsdesk/lakes/<hash of catalog and data>/``, one folder per edition.
 
 S3 settings come from the standard environment variables (``AWS_ENDPOINT_URL``,
 ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``, ``AWS_REGION``), the catalog password
@@ -56,7 +61,7 @@ DEFAULT_RETENTION = "30 days"
 _SQLITE_SUFFIXES = (".sqlite", ".sqlite3", ".db")
 _DUCKDB_SUFFIXES = (".ducklake", ".duckdb")
 _RETENTION = re.compile(r"^\s*\d+\s+(second|minute|hour|day|week|month|year)s?\s*$", re.I)
-_KNOWN_KEYS = {"catalog", "data", "snapshot_retention", "metadata_schema"}
+_KNOWN_KEYS = {"catalog", "data", "snapshot_retention", "metadata_schema", "work"}
 
 T = TypeVar("T")
 
@@ -117,6 +122,8 @@ class LakeConfig:
     snapshot_retention: str = DEFAULT_RETENTION
     metadata_schema: str | None = None
     source: Path | None = None
+    #: The local folder crawls into this lake write to first (None: the cache default).
+    work: str | None = None
 
     @property
     def catalog_kind(self) -> str:
@@ -215,6 +222,7 @@ def load_config(path: str | os.PathLike[str]) -> LakeConfig:
         snapshot_retention=retention,
         metadata_schema=schema,
         source=source,
+        work=_resolve_local(values["work"], base) if "work" in values else None,
     )
     if config.catalog_kind != "postgres":
         config = _replace(config, catalog=_resolve_local(config.catalog, base))

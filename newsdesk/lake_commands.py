@@ -17,7 +17,7 @@ from newsdesk.lake import LakeConfig, LakeError, is_lake_path, load_config
 from newsdesk.warehouse import WAREHOUSE_ENV
 
 #: Commands that work against a lake in this version.
-LAKE_COMMANDS = frozenset({"build", "query", "sql", "search", "export", "report", "lake"})
+LAKE_COMMANDS = frozenset({"build", "query", "sql", "search", "export", "report", "lake", "crawl"})
 
 
 def warehouse_value(value: str | None) -> str | None:
@@ -43,6 +43,14 @@ def refuse_unsupported_lake(args: argparse.Namespace) -> None:
     if not hasattr(args, "warehouse") or args.command in LAKE_COMMANDS:
         return
     if is_lake_path(warehouse_value(args.warehouse)):
+        if args.command == "reparse":
+            # The archive is in the object store and the articles in the lake: reparsing
+            # in place would need both streamed back; a local copy does the same job.
+            raise CliError(
+                "`newsdesk reparse` does not work on a lake: copy the lake's <data>/raw/ "
+                "into DIR/raw/, run `newsdesk reparse --warehouse DIR`, then "
+                "`newsdesk lake import --warehouse LAKE.toml --from DIR`"
+            )
         raise CliError(
             f"`newsdesk {args.command}` does not work on a lake yet: run it on a local "
             "warehouse folder, then `newsdesk lake import --warehouse LAKE.toml --from DIR`"

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -89,22 +90,25 @@ def _state_edition(path: Path) -> str:
 def _load_bookkeeping(con: duckdb.DuckDBPyConnection, warehouse: Warehouse) -> None:
     """Fill src_run_files and src_state_files from the local JSON files, verbatim."""
     runs = sorted((warehouse.root / "crawl_runs").glob("*.json"))
-    con.executemany(
-        "INSERT INTO src_run_files VALUES (?, ?)",
-        [[path.stem, path.read_text(encoding="utf-8")] for path in runs],
-    )
+    # A crawl killed before its end has no run summary (executemany refuses no rows).
+    if runs:
+        con.executemany(
+            "INSERT INTO src_run_files VALUES (?, ?)",
+            [[path.stem, path.read_text(encoding="utf-8")] for path in runs],
+        )
     states = sorted((warehouse.root / "state").glob("crawl_state*.json"))
-    con.executemany(
-        "INSERT INTO src_state_files VALUES (?, ?, ?)",
-        [
+    if states:
+        con.executemany(
+            "INSERT INTO src_state_files VALUES (?, ?, ?)",
             [
-                _state_edition(path),
-                path.read_text(encoding="utf-8"),
-                datetime.fromtimestamp(path.stat().st_mtime, UTC),
-            ]
-            for path in states
-        ],
-    )
+                [
+                    _state_edition(path),
+                    path.read_text(encoding="utf-8"),
+                    datetime.fromtimestamp(path.stat().st_mtime, UTC),
+                ]
+                for path in states
+            ],
+        )
 
 
 def import_warehouse(
@@ -113,11 +117,16 @@ def import_warehouse(
     *,
     upload_raw: bool = True,
     on_retry: Callable[[int, BaseException], None] | None = None,
+    locked: bool = False,
+    message: str | None = None,
 ) -> ImportResult:
     """Copy ``source`` into the lake in one transaction, then upload its raw archive.
 
-    Raises `LakeError` (one line) for an unusable lake or source; the lake is
-    unchanged then (the transaction is rolled back).
+    ``locked``: the caller already holds ``source``'s whole writer lock (and rolled
+    a cut commit forward), as a crawl into the lake does around import and clean-up;
+    a source without articles is then fine (a crawl that found nothing new).
+    ``message`` is the snapshot's commit message. Raises `LakeError` (one line) for an
+    unusable lake or source; the lake is unchanged then (the transaction is rolled back).
     """
     from newsdesk.build import BuildError, _define_sources, finish_interrupted_commit
     from newsdesk.store import WarehouseBusy, writer_lock
@@ -128,15 +137,16 @@ def import_warehouse(
     con = open_lake(config)
     try:
         # A crawl cut by a kill is rolled forward first, then held off while we read.
-        finish_interrupted_commit(source)
+        lock: AbstractContextManager[None] = nullcontext() if locked else writer_lock(source)
+        if not locked:
+            finish_interrupted_commit(source)
         try:
-            lock = writer_lock(source)
             lock.__enter__()
         except WarehouseBusy as exc:
             raise LakeError(str(exc)) from None
         try:
             try:
-                _define_sources(con, source)
+                _define_sources(con, source, articles_optional=locked)
             except BuildError as exc:
                 raise LakeError(str(exc)) from None
             ensure_tables(con)
@@ -156,7 +166,7 @@ def import_warehouse(
             def write(c: duckdb.DuckDBPyConnection) -> dict[str, int]:
                 c.execute(
                     "CALL ducklake_set_commit_message(?, ?, ?)",
-                    ["lake", "newsdesk", f"lake import from {source.root}"],
+                    ["lake", "newsdesk", message or f"lake import from {source.root}"],
                 )
                 result.changed = dict(
                     zip(COUNTED, c.execute("FROM changed_counts").fetchone() or (), strict=True)

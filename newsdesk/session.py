@@ -156,6 +156,18 @@ class WriterSession:
         self.index = index_from_table(table)
         self.known = known_articles_from(table)
         self.failed_before = load_failed_urls(self.warehouse)
+        self._add_lake_seed()
+
+    def _add_lake_seed(self) -> None:
+        """A working folder of a lake (newsdesk.lake_crawl) also knows what the lake holds."""
+        from newsdesk.lake_crawl import read_seed
+
+        seeded, failed = read_seed(self.warehouse)
+        if seeded is not None and seeded.num_rows:
+            # Local rows are newer than the lake's (not yet imported): they win.
+            self.index = {**index_from_table(seeded), **self.index}
+            self.known = {**known_articles_from(seeded), **self.known}
+        self.failed_before = {**failed, **self.failed_before}
 
     def _quarantine_state(self, why: str) -> None:
         path = CrawlState.path_for(self.warehouse, self.edition)

@@ -38,6 +38,7 @@ from dagster_project.assets import (
 from dagster_project.checks import ASSET_CHECKS
 from dagster_project.definitions import build_definitions, defs
 from dagster_project.jobs import EDITION_TAG
+from dagster_project.maintenance import LAKE_MAINTENANCE, weekly_lake_maintenance
 from dagster_project.partitions import (
     edition_month_key,
     edition_month_partitions,
@@ -131,14 +132,19 @@ def _isolated_env(tmp_path_factory) -> Iterator[None]:
 def test_definitions_load():
     dg.Definitions.validate_loadable(defs)
     keys = set(defs.resolve_all_asset_keys())
-    assert keys == {ARTICLES_BY_MONTH, ARTICLES_LATEST} | {table_key(n) for n in TABLE_NAMES}
+    assert keys == {ARTICLES_BY_MONTH, ARTICLES_LATEST, LAKE_MAINTENANCE} | {
+        table_key(n) for n in TABLE_NAMES
+    }
     checks = {key.name for key in defs.resolve_asset_graph().asset_check_keys}
     assert checks == CHECK_NAMES
     assert {s.name for s in defs.schedules or []} == {
         f"{kind}_{code}"
         for code in EDITIONS
         for kind in ("hourly_latest_crawl", "daily_monthly_sweep")
-    }
+    } | {"weekly_lake_maintenance"}
+    maintenance = defs.resolve_job_def("lake_maintenance_job")
+    assert set(maintenance.asset_layer.asset_graph.get_all_asset_keys()) == {LAKE_MAINTENANCE}
+    assert weekly_lake_maintenance.default_status == dg.DefaultScheduleStatus.STOPPED
     for name in ("latest_crawl_job", "monthly_crawl_job", "build_tables_job"):
         job = defs.resolve_job_def(name)
         # Every job that builds the tables runs the checks after it.

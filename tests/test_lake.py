@@ -6,6 +6,7 @@ Unmarked tests use a local lake (a SQLite catalog and a data folder); those mark
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -132,8 +133,12 @@ def test_commands_without_lake_support_refuse_a_lake_in_one_line(
 ) -> None:
     toml = _local_toml(tmp_path / "lk")
     monkeypatch.setenv("NEWSDESK_WAREHOUSE", str(toml))
-    code, _out, err = _run_cli(capsys, "reparse")
+    code, _out, err = _run_cli(capsys, "migrate")
     assert code == 1 and "does not work on a lake yet" in err and err.count("\n") == 1
+    # reparse says what to do instead: reparse a local copy of the archive, import it.
+    code, _out, err = _run_cli(capsys, "reparse")
+    assert code == 1 and "does not work on a lake" in err and err.count("\n") == 1
+    assert "lake import" in err
     assert not (tmp_path / "lk" / "lake.toml" / "raw").exists()  # never treated as a folder
     # Writers reached without the CLI (scrapy, Dagster) get one line too, never a folder.
     with pytest.raises(WarehouseIsLake, match="describes a lake"):
@@ -527,3 +532,240 @@ def test_a_duckdb_file_catalog_works_too(crawled_en: Path, tmp_path: Path) -> No
     assert result.rows["articles"] == _parquet_count(crawled_en)
     assert _count(config, "SELECT count(*) FROM dataset.articles") == result.rows["articles"]
     assert any((folder / "files" / "dataset" / "articles").rglob("*.parquet"))
+
+
+# -- crawling into a lake ------------------------------------------------------------------
+
+CRAWL_CHILD = """
+import json, sys
+from newsdesk.crawl import CrawlError, CrawlOptions, run_crawl
+try:
+    print(json.dumps(run_crawl(CrawlOptions(**json.loads(sys.argv[1]))).to_dict()))
+except CrawlError as exc:
+    print(f"newsdesk: error: {exc}", file=sys.stderr)
+    sys.exit(1)
+"""
+
+
+def _crawl_child(
+    base_url: str, toml: Path, env: dict[str, str] | None = None, **options: Any
+) -> subprocess.CompletedProcess[str]:
+    """`run_crawl` into the lake in a fresh process (killable by a fault point)."""
+    payload = {"base_url": base_url, "warehouse": str(toml), "discovery": "both", **options}
+    return subprocess.run(
+        [sys.executable, "-c", CRAWL_CHILD, json.dumps(payload)],
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def _lake_ids(config: LakeConfig, edition: str = "en") -> list[str]:
+    with connection(config, read_only=True) as con:
+        return [
+            row[0]
+            for row in con.execute(
+                "SELECT article_id FROM dataset.articles WHERE edition = ?", [edition]
+            ).fetchall()
+        ]
+
+
+def test_a_crawl_into_a_lake_imports_everything_once_and_a_rerun_fetches_nothing_new(
+    tmp_path: Path,
+) -> None:
+    from newsdesk.lake_crawl import has_pending, work_warehouse
+
+    toml = _local_toml(tmp_path / "lk", work="work")
+    config = load_config(toml)
+    with ReplicaServer(seed=8, n_articles=40) as server:
+        truth = {a.article_id for a in server.site.ground_truth}
+        options = CrawlOptions(base_url=server.base_url, warehouse=str(toml), discovery="both")
+        first = run_crawl_in_subprocess(options, timeout=240)
+        ids = _lake_ids(config)
+        assert sorted(ids) == sorted(truth)
+        assert first.articles_new == len(truth) and "imported into snapshot" in first.lake
+        with connection(config, read_only=True) as con:
+            state = con.execute("SELECT state FROM dataset.crawl_state WHERE edition = 'en'")
+            assert '"listings_complete"' in state.fetchone()[0]
+            runs = con.execute("SELECT run_id FROM dataset.crawl_runs").fetchall()
+            assert runs == [(first.run_id,)]
+        assert list((Path(config.data_path) / "raw").rglob("*.warc.gz"))
+        work = work_warehouse(config, "en")
+        assert work.root == tmp_path / "lk" / "work" / "en"
+        assert not has_pending(work)
+
+        second = run_crawl_in_subprocess(options, timeout=240)
+    assert (second.articles_new, second.articles_updated) == (0, 0)
+    assert second.articles_stored_skipped > 0
+    assert second.pages_fetched < first.pages_fetched
+    assert sorted(_lake_ids(config)) == sorted(truth)
+    with connection(config, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM dataset.crawl_runs").fetchone()[0] == 2
+
+
+@pytest.mark.parametrize(
+    "point",
+    # lake.commit: the 1st is the seed creating the tables, the 2nd the import.
+    ["commit.apply=kill@2", "lake.commit=kill@2"],
+    ids=["mid-crawl", "mid-import"],
+)
+def test_a_crawl_into_a_lake_killed_leaves_the_last_snapshot_and_a_rerun_completes(
+    tmp_path: Path, point: str
+) -> None:
+    toml = _local_toml(tmp_path / "lk", work="work")
+    config = load_config(toml)
+    with ReplicaServer(seed=8, n_articles=40) as server:
+        truth = {a.article_id for a in server.site.ground_truth}
+        killed = _crawl_child(
+            server.base_url,
+            toml,
+            env={"NEWSDESK_FAILPOINTS": point},
+            settings={"NEWSDESK_FLUSH_EVERY": 5},
+        )
+        assert killed.returncode == -9, killed.stderr
+        # Nothing of the killed crawl is in the lake: its last snapshot made the tables.
+        assert _lake_ids(config) == []
+        rerun = _crawl_child(server.base_url, toml)
+        assert rerun.returncode == 0, rerun.stderr
+    # The killed run's local commits were imported first, so the rerun did not fetch them.
+    summary = json.loads(rerun.stdout.strip().splitlines()[-1])
+    assert summary["articles_new"] < len(truth)
+    ids = _lake_ids(config)
+    assert len(ids) == len(set(ids))
+    assert set(ids) == truth
+
+
+@pytest.mark.servers
+def test_two_editions_crawled_at_once_into_a_server_lake_lose_and_duplicate_nothing(
+    server_lake: Path, s3_server: S3Store, tmp_path: Path
+) -> None:
+    config = load_config(server_lake)
+    with (
+        ReplicaServer(seed=8, n_articles=40) as en,
+        ReplicaServer(seed=9, n_articles=40, edition="ar") as ar,
+    ):
+        # No `work` key: each edition's working folder is under $XDG_CACHE_HOME.
+        env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+        crawls = [
+            subprocess.Popen(
+                [
+                    NEWSDESK,
+                    "crawl",
+                    "--edition",
+                    code,
+                    "--warehouse",
+                    str(server_lake),
+                    "--base-url",
+                    server.base_url,
+                    "--no-progress",
+                ],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for code, server in (("en", en), ("ar", ar))
+        ]
+        for proc in crawls:
+            out, err = proc.communicate(timeout=600)
+            assert proc.returncode == 0, err
+            assert "imported into snapshot" in out
+        truths = {
+            "en": {a.article_id for a in en.site.ground_truth},
+            "ar": {a.article_id for a in ar.site.ground_truth},
+        }
+    for edition, truth in truths.items():
+        ids = _lake_ids(config, edition)
+        assert len(ids) == len(set(ids))
+        assert set(ids) == truth
+    with connection(config, read_only=True) as con:
+        states = con.execute("SELECT edition FROM dataset.crawl_state ORDER BY 1").fetchall()
+        assert states == [("ar",), ("en",)]
+        assert con.execute("SELECT count(*) FROM dataset.crawl_runs").fetchone()[0] == 2
+    assert list((tmp_path / "cache" / "newsdesk" / "lakes").glob("*/en"))
+    bucket, prefix = config.data_path.removeprefix("s3://").split("/", 1)
+    listed = s3_server.client().list_objects_v2(Bucket=bucket, Prefix=f"{prefix}raw/")
+    assert len([o for o in listed.get("Contents", []) if o["Key"].endswith(".warc.gz")]) >= 2
+
+
+def _materialized(result: Any, key: Any) -> dict[str, Any]:
+    for event in result.get_asset_materialization_events():
+        materialization = event.event_specific_data.materialization
+        if materialization.asset_key == key:
+            return {k: v.value for k, v in materialization.metadata.items()}
+    raise AssertionError(f"{key.to_user_string()} not materialized")
+
+
+REPLICA_NOW = "2025-11-01T00:00:00+00:00"  # the replica's dates end 2025-10-31
+
+
+def test_dagster_crawls_builds_and_maintains_a_local_lake(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dagster as dg
+
+    from dagster_project.assets import articles_by_month, duckdb_tables, table_key
+    from dagster_project.checks import ASSET_CHECKS
+    from dagster_project.maintenance import LAKE_MAINTENANCE, lake_maintenance
+    from dagster_project.partitions import edition_month_key, month_key
+    from dagster_project.resources import PROJECT_ROOT, CheckSettings, NewsdeskResource
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    toml = _local_toml(tmp_path / "lk", work="work")
+    config = load_config(toml)
+    instance = dg.DagsterInstance.ephemeral()
+
+    def resources(warehouse: str, base_url: str = "http://127.0.0.1:9/") -> dict[str, Any]:
+        return {
+            "newsdesk": NewsdeskResource(base_url=base_url, warehouse_root=warehouse),
+            "pipes_subprocess_client": dg.PipesSubprocessClient(cwd=str(PROJECT_ROOT)),
+        }
+
+    with ReplicaServer(seed=8, n_articles=40) as server:
+        truth = {a.article_id for a in server.site.ground_truth}
+        month = max(month_key(a.published_at) for a in server.site.ground_truth)
+        crawl = dg.materialize(
+            [articles_by_month],
+            partition_key=str(edition_month_key("en", month)),
+            resources=resources(str(toml), server.base_url),
+            instance=instance,
+        )
+    assert crawl.success
+    ids = _lake_ids(config)
+    assert ids and len(ids) == len(set(ids)) and set(ids) <= truth
+
+    built = dg.materialize(
+        [duckdb_tables, lake_maintenance, *ASSET_CHECKS],
+        resources={**resources(str(toml)), "check_settings": CheckSettings(now=REPLICA_NOW)},
+        instance=instance,
+    )
+    assert built.success
+    # The checks read the lake's built tables, not a DuckDB file that is not there.
+    verdicts = {
+        e.asset_check_key.name: e.passed
+        for e in built.get_asset_check_evaluations()  # type: ignore[attr-defined]
+    }
+    assert verdicts["article_id_unique"] is True
+    assert verdicts["title_and_published_at_not_null"] is True
+    articles = _materialized(built, table_key("articles"))
+    assert articles["dagster/row_count"] == len(ids)
+    maintained = _materialized(built, LAKE_MAINTENANCE)
+    assert maintained["lake"] is True and "maintained the lake" in maintained["result"]
+    with connection(config, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM main.articles").fetchone()[0] == len(ids)
+
+    local = dg.materialize(
+        [lake_maintenance], resources=resources(str(tmp_path / "wh")), instance=instance
+    )
+    assert local.success
+    assert _materialized(local, LAKE_MAINTENANCE)["lake"] is False
+
+
+def test_the_lake_build_reads_every_run_summary_key_the_local_build_reads() -> None:
+    from newsdesk.build import RUN_JSON_COLUMNS
+    from newsdesk.lake import lake_sql
+
+    text = lake_sql("sources.sql")
+    missing = [name for name, kind in RUN_JSON_COLUMNS.items() if f'"{name}": "{kind}"' not in text]
+    assert missing == []
