@@ -182,13 +182,11 @@ def _remove_leftovers(root: Path, edition: str) -> None:
 
 
 def _ids(con: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
-    return con.execute(sql).fetch_arrow_table()
+    return con.execute(sql).to_arrow_table()
 
 
 def _rows(con: duckdb.DuckDBPyConnection, edition: str) -> Iterator[dict[str, Any]]:
-    reader = con.execute(_sql("texts.sql"), {"edition": edition}).fetch_record_batch(
-        _TEXT_BATCH_ROWS
-    )
+    reader = con.execute(_sql("texts.sql"), {"edition": edition}).to_arrow_reader(_TEXT_BATCH_ROWS)
     for batch in reader:
         yield from batch.to_pylist()
 
@@ -229,7 +227,7 @@ def sync_edition(con: duckdb.DuckDBPyConnection, root: Path, edition: str) -> Sy
     meta = _expected_meta(edition)
     with _lock(root, edition):
         _remove_leftovers(root, edition)
-        current = con.execute(_sql("current.sql"), {"edition": edition}).fetch_arrow_table()
+        current = con.execute(_sql("current.sql"), {"edition": edition}).to_arrow_table()
         result.articles = current.num_rows
         folder = edition_dir(root, edition)
         manifest, reason = (
