@@ -235,6 +235,10 @@ def _define_sources(con: duckdb.DuckDBPyConnection, warehouse: Warehouse) -> Non
     else:
         nulls = ", ".join(f"NULL::{kind} AS {name}" for name, kind in RUN_JSON_COLUMNS.items())
         con.execute(f"CREATE TEMP VIEW src_crawl_runs AS SELECT {nulls} WHERE false")
+    _define_edition_hosts(con)
+
+
+def _define_edition_hosts(con: duckdb.DuckDBPyConnection) -> None:
     # Every registered edition's hosts: crawl_runs derives the edition of a run
     # summary written before it recorded one from its base URL's host.
     hosts = [(host, e.code) for e in editions.all_editions() for host in sorted(e.host_aliases)]
@@ -570,6 +574,8 @@ def build_lake(config: LakeConfig, sql_dir: Path = SQL_DIR) -> BuildResult:
                 f"no articles in {config.describe()}; run `newsdesk lake import` first"
             )
         con.execute(lake_sql("sources.sql"))
+        # Not in sources.sql: generated from the edition registry, as for a local build.
+        _define_edition_hosts(con)
         scripts = sql_files(sql_dir)
         if not scripts:
             raise BuildError(f"no table SQL (*.sql) in {sql_dir}: the installation is incomplete")

@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from newsdesk.failpoints import failpoint
 from newsdesk.search_index import SearchIndex, edition_language
 
 if TYPE_CHECKING:
@@ -189,6 +190,7 @@ def _rows(con: duckdb.DuckDBPyConnection, edition: str) -> Iterator[dict[str, An
     reader = con.execute(_sql("texts.sql"), {"edition": edition}).to_arrow_reader(_TEXT_BATCH_ROWS)
     for batch in reader:
         yield from batch.to_pylist()
+        failpoint("search.batch")
 
 
 def _unregister(con: duckdb.DuckDBPyConnection, *names: str) -> None:
@@ -208,6 +210,7 @@ def _rebuild(
         con.register("search_ids", current.select(["article_id"]))
         n = index.upsert(_rows(con, edition))
         _write_manifest(building / MANIFEST, current, meta)
+        failpoint("search.rebuilt")
         del index
         os.rename(building, generation)
         link = root / f".{edition}.link.{uuid.uuid4().hex[:8]}"
@@ -287,6 +290,7 @@ def sync_edition(con: duckdb.DuckDBPyConnection, root: Path, edition: str) -> Sy
                 ]
             )
             _write_manifest(folder / MANIFEST, pending, meta)
+            failpoint("search.pending")
             con.register("search_ids", changed)
             try:
                 result.upserted = index._write(
@@ -295,6 +299,7 @@ def sync_edition(con: duckdb.DuckDBPyConnection, root: Path, edition: str) -> Sy
             finally:
                 _unregister(con, "search_ids")
             result.deleted = removed.num_rows
+            failpoint("search.committed")
             _write_manifest(folder / MANIFEST, current, meta)
     result.duration_s = round(time.monotonic() - t0, 3)
     return result
