@@ -287,6 +287,11 @@ def duckdb_tables(
     except (BuildError, LakeError) as exc:
         raise dg.Failure(description=str(exc)) from exc
     context.log.info(f"built {result.path} in {result.duration_s:.1f} s")
+    for sync in result.search:  # the tantivy search, updated incrementally by the build
+        context.log.info(
+            f"search {sync.edition}: {'rebuilt' if sync.rebuilt else 'updated'}, "
+            f"{sync.upserted} indexed, {sync.deleted} removed in {sync.duration_s:.2f} s"
+        )
     missing = [t.name for t in TABLES if t.name not in result.tables]
     if missing:
         raise dg.Failure(description=f"the build did not create: {', '.join(missing)}")

@@ -14,11 +14,14 @@ and ``src_crawl_runs`` that this module defines over the Parquet/JSON files.
 After the SQL, every table, view and column gets a ``COMMENT ON`` from the
 single column declaration (`newsdesk.columns`).
 
-The full-text search comes after them, from the templates in
-``newsdesk/sql/editions/``: one index per edition present in ``articles``, each
-with its edition's stemmer (`build_search`), then the search macros over all of
-them. DuckDB's fts takes one stemmer per index and one index per table, so the
-set of indexes depends on the data and is generated here from the registry.
+The full-text search comes after them, in two forms. ``newsdesk search`` uses
+the tantivy indexes under ``<warehouse>/search/<code>/``, brought up to date
+incrementally by `newsdesk.search_sync` (only new, edited and removed articles
+are touched). The SQL search (``search_articles``/``search_scores`` macros, used
+by ``--search`` filters and ``newsdesk serve``) is DuckDB's fts, from the
+templates in ``newsdesk/sql/editions/``: one index per edition present in
+``articles``, each with its edition's stemmer (`build_search`), rebuilt whole on
+every build (``sql_search=False`` skips it: most of a large build's time).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from newsdesk import columns, duckdb_ext, editions
+from newsdesk.search_sync import SearchSyncError, SyncResult, sync_all
 from newsdesk.store import CRAWL_LOG_SCHEMA, REVISION_SCHEMA
 from newsdesk.warehouse import Warehouse
 
@@ -167,6 +171,8 @@ class BuildResult:
     path: Path
     tables: dict[str, int] = field(default_factory=dict)
     duration_s: float = 0.0
+    # What the tantivy search update did, one entry per edition.
+    search: list[SyncResult] = field(default_factory=list)
 
 
 def connect(
@@ -293,8 +299,19 @@ def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-def _build_into(tmp: Path, warehouse: Warehouse, sql_dir: Path) -> dict[str, int]:
-    """Run the table SQL into the new file ``tmp``; returns rows per table."""
+def _build_into(
+    tmp: Path,
+    warehouse: Warehouse,
+    sql_dir: Path,
+    *,
+    sql_search: bool = True,
+    search: list[SyncResult] | None = None,
+) -> dict[str, int]:
+    """Run the table SQL into the new file ``tmp``; returns rows per table.
+
+    Also brings the tantivy search indexes up to date from the new ``articles``
+    (their results go into ``search``); ``sql_search`` builds DuckDB's fts too.
+    """
     try:
         con = connect(tmp)
     except duckdb_ext.ExtensionMissing as exc:
@@ -311,10 +328,20 @@ def _build_into(tmp: Path, warehouse: Warehouse, sql_dir: Path) -> dict[str, int
             except duckdb.Error as exc:
                 _check_inputs(warehouse, full=True)
                 raise BuildError(f"{sql_path.name}: {exc}") from exc
+        if sql_search:
+            try:
+                build_search(con, sql_dir / EDITION_SQL_DIR)
+            except duckdb.Error as exc:
+                raise BuildError(f"full-text index: {_first_line(exc)}") from exc
         try:
-            build_search(con, sql_dir / EDITION_SQL_DIR)
-        except duckdb.Error as exc:
-            raise BuildError(f"full-text index: {_first_line(exc)}") from exc
+            # Before the swap: a failed update fails the build and the old
+            # database stays; the index may then be ahead, which only adds hits
+            # that the old database's articles join drops.
+            results = sync_all(con, warehouse.search)
+        except (SearchSyncError, duckdb.Error) as exc:
+            raise BuildError(f"search index: {_first_line(exc)}") from exc
+        if search is not None:
+            search.extend(results)
         _comment(con)
         tables = {
             name: int(con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0])
@@ -491,8 +518,13 @@ def finish_interrupted_commit(warehouse: Warehouse) -> None:
         lock.release()
 
 
-def build_database(warehouse: Warehouse, sql_dir: Path = SQL_DIR) -> BuildResult:
+def build_database(
+    warehouse: Warehouse, sql_dir: Path = SQL_DIR, *, sql_search: bool = True
+) -> BuildResult:
     """Build every table into a new file and swap it in atomically.
+
+    The tantivy search indexes are updated incrementally on the way;
+    ``sql_search=False`` leaves out DuckDB's fts index and the SQL search macros.
 
     Raises ``BuildError`` (one line) when there is nothing to build, a table's
     SQL fails, or an input Parquet file is damaged (named, with what to do).
@@ -506,9 +538,10 @@ def build_database(warehouse: Warehouse, sql_dir: Path = SQL_DIR) -> BuildResult
         # damage of a torn copy or a full disk) fails here, before DuckDB.
         _check_inputs(warehouse, full=False)
         tmp = target.parent / f".{target.name}.{uuid.uuid4().hex}.building"
+        search: list[SyncResult] = []
         try:
             try:
-                tables = _build_into(tmp, warehouse, sql_dir)
+                tables = _build_into(tmp, warehouse, sql_dir, sql_search=sql_search, search=search)
             except duckdb.Error as exc:
                 # A damaged chunk mid-file passes the cheap check; name the
                 # file rather than echo DuckDB's page-level message.
@@ -520,7 +553,9 @@ def build_database(warehouse: Warehouse, sql_dir: Path = SQL_DIR) -> BuildResult
         finally:
             for leftover in (tmp, Path(str(tmp) + ".wal")):
                 leftover.unlink(missing_ok=True)
-    return BuildResult(path=target, tables=tables, duration_s=round(time.monotonic() - t0, 3))
+    return BuildResult(
+        path=target, tables=tables, duration_s=round(time.monotonic() - t0, 3), search=search
+    )
 
 
 def build_lake(config: LakeConfig, sql_dir: Path = SQL_DIR) -> BuildResult:
@@ -555,6 +590,7 @@ def build_lake(config: LakeConfig, sql_dir: Path = SQL_DIR) -> BuildResult:
                 f"no articles in {config.describe()}; run `newsdesk lake import` first"
             )
         con.execute(lake_sql("sources.sql"))
+        # Not in sources.sql: generated from the edition registry, as for a local build.
         _define_edition_hosts(con)
         scripts = sql_files(sql_dir)
         if not scripts:

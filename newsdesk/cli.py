@@ -136,6 +136,15 @@ def build_parser() -> argparse.ArgumentParser:
         "(--warehouse LAKE.toml) the same tables are built in the lake, in one transaction.",
     )
     _add_warehouse(build)
+    build.add_argument(
+        "--no-sql-search",
+        dest="sql_search",
+        action="store_false",
+        help="skip DuckDB's full-text index and the SQL search macros (search_articles, "
+        "search_scores; used by --search filters and `newsdesk serve`): most of a large "
+        "build's time. `newsdesk search` works either way (its tantivy index is updated "
+        "incrementally by every build)",
+    )
 
     reparse = sub.add_parser(
         "reparse",
@@ -300,7 +309,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"built {lake.describe()} in {result.duration_s:.1f} s: {counts}")
         return 0
     try:
-        result = build_database(Warehouse.at(args.warehouse))
+        result = build_database(Warehouse.at(args.warehouse), sql_search=args.sql_search)
     except BuildError as exc:
         raise CliError(str(exc)) from exc
     except OSError as exc:
@@ -308,6 +317,12 @@ def cmd_build(args: argparse.Namespace) -> int:
         raise _os_error(exc, "build", _DISK_HINT) from exc
     counts = ", ".join(f"{name} {rows}" for name, rows in sorted(result.tables.items()))
     print(f"built {result.path} in {result.duration_s:.1f} s: {counts}")
+    for sync in result.search:
+        how = f"rebuilt ({sync.reason})" if sync.rebuilt else "updated"
+        print(
+            f"  search {sync.edition}: {how}, {sync.upserted} indexed, {sync.deleted} removed, "
+            f"{sync.articles} articles, {sync.duration_s:.2f} s"
+        )
     _report_build_to_dagster(result)
     return 0
 

@@ -14,7 +14,8 @@ language's Snowball stemmer (the same names the edition specs give DuckDB's fts:
 Scoring is BM25 over one field (title, subtitle and body joined), the way the
 DuckDB index scores the three columns together; a query is a bag of words (any
 word may match), analysed like the text, never parsed as query syntax, so user
-input cannot raise a syntax error. Not wired into the build or the CLI yet.
+input cannot raise a syntax error. Kept up to date by `newsdesk.search_sync`
+(the build, and the per-machine cache of a lake); searched by ``newsdesk search``.
 """
 
 from __future__ import annotations
@@ -145,19 +146,24 @@ class SearchIndex:
 
     def search(self, query: str, limit: int = 20) -> list[tuple[str, float]]:
         """The best ``limit`` matches of any word of ``query``: (article_id, BM25 score)."""
+        return self.search_counted(query, limit)[0]
+
+    def search_counted(self, query: str, limit: int = 20) -> tuple[list[tuple[str, float]], int]:
+        """`search`, and how many articles match in all (to know if a deeper look can help)."""
         terms = self.terms(query)
         if not terms or limit <= 0:
-            return []
+            return [], 0
         subqueries: Sequence[tuple[tantivy.Occur, tantivy.Query]] = [
             (tantivy.Occur.Should, tantivy.Query.term_query(self.schema, "text", t, "freq"))
             for t in terms
         ]
         searcher = self._index.searcher()
-        result = searcher.search(tantivy.Query.boolean_query(subqueries), limit, count=False)
-        return [
+        result = searcher.search(tantivy.Query.boolean_query(subqueries), limit, count=True)
+        hits = [
             (str(searcher.doc(address)["article_id"][0]), float(score))
             for score, address in result.hits
         ]
+        return hits, int(result.count or 0)
 
     def count(self) -> int:
         """How many articles the index holds."""

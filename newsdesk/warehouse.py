@@ -73,6 +73,11 @@ class Warehouse:
         return self.root / "newsdesk.duckdb"
 
     @property
+    def search(self) -> Path:
+        """The per-edition tantivy search indexes (`newsdesk.search_sync`)."""
+        return self.root / "search"
+
+    @property
     def dagster_home(self) -> Path:
         return self.root / ".dagster"
 

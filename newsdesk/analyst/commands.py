@@ -365,19 +365,30 @@ def cmd_sql(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     """``newsdesk search WORDS``."""
     from newsdesk.analyst.search import render_search, search_articles
-    from newsdesk.lake_commands import warehouse_value
+    from newsdesk.lake import LakeError
+    from newsdesk.lake_commands import lake_config_for
+    from newsdesk.search_sync import SearchSyncError, lake_cache_root, sync_all
 
     filters = _filters(args)
-    if is_lake_path(warehouse_value(args.warehouse)):
-        # The fts index cannot be built inside a DuckLake transaction yet (README).
-        raise _cli.CliError(
-            "full-text search does not work on a lake yet: use `newsdesk query` with "
-            "ILIKE, or search a local warehouse"
-        )
+    try:
+        lake = lake_config_for(args.warehouse)
+    except LakeError as exc:
+        raise _cli.CliError(str(exc)) from exc
     with _database(args) as con:
         _validate(filters, con)
+        if lake is not None:
+            # The lake's index is this machine's cache, derived from the lake's
+            # articles: brought up to date (incrementally) before every search.
+            root = lake_cache_root(lake)
+            only = [filters.edition.strip().lower()] if filters.edition else None
+            try:
+                sync_all(con, root, only)
+            except (SearchSyncError, duckdb.Error) as exc:
+                raise _cli.CliError(f"cannot update the search cache {root}: {exc}") from exc
+        else:
+            root = Warehouse.at(args.warehouse).search
         with ctrl_c_cancels(con):
-            result = search_articles(con, args.query, filters, limit=args.limit)
+            result = search_articles(con, args.query, filters, limit=args.limit, index_root=root)
         if not result.rows:
             _no_matches(f": no article matches {args.query!r} with these filters")
             if args.format == "table":

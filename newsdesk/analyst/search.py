@@ -1,46 +1,53 @@
 """Full-text search over titles, subtitles and bodies, ranked by BM25 per edition.
 
-``newsdesk build`` indexes each edition with its own stemmer (DuckDB's fts:
-``newsdesk/sql/editions/``) and defines ``search_scores(words)``, one branch per
-edition. A BM25 score depends on its index's statistics, so scores of two
-editions are not comparable: results are ranked within each edition and listed
-edition by edition, never merged into one ranking.
+``newsdesk search`` reads the tantivy indexes of `newsdesk.search_sync`, one per
+edition with its own stemmer: ``<warehouse>/search/<code>/`` (updated by every
+``newsdesk build``), or on a lake a per-machine cache brought up to date from the
+lake's ``articles`` before searching. A BM25 score depends on its index's
+statistics, so scores of two editions are not comparable: results are ranked
+within each edition and listed edition by edition, never merged into one ranking.
+
+The hits are joined with ``articles`` in DuckDB (``newsdesk/sql/search/hits.sql``)
+for the columns and the filters. The filters apply after the ranking, so an
+edition is searched deeper (more hits) until ``limit`` rows pass them or no hit
+is left. (The SQL macros ``search_articles``/``search_scores`` are DuckDB's fts,
+built by ``newsdesk build`` unless ``--no-sql-search``.)
 """
 
 from __future__ import annotations
 
+from importlib import resources
+from pathlib import Path
+
 import duckdb
+import pyarrow as pa
 
 from newsdesk import editions
 from newsdesk.analyst.database import AnalystError, Result, one_line, render
 from newsdesk.analyst.filters import ArticleFilters, utc_day
+from newsdesk.search_sync import indexed_editions, open_for_search
 
-# ``$limit`` applies per edition (each edition's best matches), ranks restart per edition.
-SEARCH_SQL = """
-SELECT edition, rank, score, date, section, title, url
-FROM (
-    SELECT s.edition, s.edition_order,
-           row_number() OVER (
-               PARTITION BY s.edition ORDER BY s.score DESC, a.published_at DESC, a.article_id
-           ) AS rank,
-           round(s.score, 3) AS score,
-           {day} AS date,
-           a.section, a.title, a.url
-    FROM search_scores($query) AS s
-    JOIN articles AS a ON a.article_id = s.article_id
-    WHERE {where}
-) AS ranked
-WHERE rank <= $limit
-ORDER BY edition_order, rank
-"""
-
-NO_INDEX = "the database has no per-edition full-text index: run `newsdesk build` again"
+NO_INDEX = "the warehouse has no search index: run `newsdesk build` again"
+# How many hits to look at first per edition, as a multiple of the limit; each
+# further look is _DEEPER times larger (filters may reject most hits).
+_FIRST_LOOK = 5
+_DEEPER = 10
 
 
 def _is_missing_index(exc: duckdb.Error) -> bool:
-    # A database built before per-edition indexes has neither the macro nor the schemas.
+    # A database built without the SQL search (or before it) lacks the macro.
     text = str(exc)
     return "search_scores" in text or "fts_main_articles_text_" in text
+
+
+def _edition_order(code: str) -> int:
+    codes = [e.code for e in editions.all_editions()]
+    return codes.index(code) if code in codes else len(codes)
+
+
+def _hits_sql(where: str) -> str:
+    text = resources.files("newsdesk").joinpath("sql", "search", "hits.sql").read_text()
+    return text.format(where=where, day=utc_day("a"))
 
 
 def search_articles(
@@ -48,8 +55,10 @@ def search_articles(
     query: str,
     filters: ArticleFilters | None = None,
     limit: int = 20,
+    *,
+    index_root: Path,
 ) -> Result:
-    """The best ``limit`` matches for ``query`` in each edition.
+    """The best ``limit`` matches for ``query`` in each edition, from the indexes in ``index_root``.
 
     Columns: rank, score, date, section, title, url, preceded by ``edition``
     unless ``filters.edition`` names one edition (then only its index is used and
@@ -60,21 +69,48 @@ def search_articles(
         raise AnalystError('search needs some words, e.g. newsdesk search "ceasefire gaza"')
     filters = filters or ArticleFilters()
     where, params = filters.where("a")
+    codes = indexed_editions(index_root)
+    if not codes:
+        raise AnalystError(NO_INDEX)
     if filters.edition is not None:
-        # Also on the scores' side, so the other editions' indexes are skipped.
-        where = f"{where} AND s.edition = $f_edition"
-    params.update(query=query, limit=limit)
-    try:
-        cursor = con.execute(SEARCH_SQL.format(where=where, day=utc_day("a")), params)
-        columns = [d[0] for d in cursor.description]
-        types = [str(d[1]) for d in cursor.description]
-        rows = cursor.fetchall()
-    except duckdb.CatalogException as exc:
-        if _is_missing_index(exc):
-            raise AnalystError(NO_INDEX) from exc
-        raise AnalystError(f"search failed: {one_line(exc)}") from exc
-    except duckdb.Error as exc:
-        raise AnalystError(f"search failed: {one_line(exc)}") from exc
+        codes = [c for c in codes if c == filters.edition.strip().lower()]
+    codes.sort(key=lambda c: (_edition_order(c), c))
+    sql = _hits_sql(where)
+    columns: list[str] = []
+    types: list[str] = []
+    rows: list[tuple] = []
+    for code in codes:
+        index = open_for_search(index_root, code)
+        if index is None:
+            continue
+        look = max(limit * _FIRST_LOOK, 100)
+        while True:
+            hits, total = index.search_counted(query, look)
+            table = pa.table(
+                {
+                    "edition": pa.array([code] * len(hits), pa.string()),
+                    "edition_order": pa.array([_edition_order(code)] * len(hits), pa.int32()),
+                    "article_id": pa.array([h[0] for h in hits], pa.string()),
+                    "score": pa.array([h[1] for h in hits], pa.float64()),
+                }
+            )
+            con.register("search_hits", table)
+            try:
+                cursor = con.execute(sql, {**params, "limit": limit})
+                columns = [d[0] for d in cursor.description]
+                types = [str(d[1]) for d in cursor.description]
+                found = cursor.fetchall()
+            except duckdb.Error as exc:
+                raise AnalystError(f"search failed: {one_line(exc)}") from exc
+            finally:
+                con.unregister("search_hits")
+            if len(found) >= limit or look >= total:
+                break
+            look *= _DEEPER
+        rows.extend(found)
+    if not columns:
+        columns = ["edition", "rank", "score", "date", "section", "title", "url"]
+        types = ["VARCHAR", "BIGINT", "DOUBLE", "DATE", "VARCHAR", "VARCHAR", "VARCHAR"]
     if filters.edition is not None:
         columns, types = columns[1:], types[1:]
         rows = [row[1:] for row in rows]
