@@ -93,7 +93,8 @@ def test_daemon_launches_a_queued_run_from_postgres(
         queue = instance.get_concurrency_config().run_queue_config
         assert queue is not None
         assert queue.tag_concurrency_limits == [
-            {"key": EDITION_TAG, "value": {"applyLimitPerUniqueValue": True}, "limit": 1}
+            {"key": key, "value": {"applyLimitPerUniqueValue": True}, "limit": 1}
+            for key in (EDITION_TAG, "dagster/partition/edition")
         ]
         assert instance.get_concurrency_config().pool_config.default_pool_limit == 1
 
