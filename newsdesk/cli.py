@@ -53,13 +53,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+    """An argparse type: a whole number of at least 1 (the crawl options' rule)."""
+    from newsdesk.crawloptions import positive_int
+
+    return positive_int(text)
 
 
 def _port(text: str) -> int:

@@ -173,7 +173,8 @@ def flag(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
-def _positive_int(text: str) -> int:
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
     try:
         value = int(text)
     except ValueError:
@@ -208,7 +209,7 @@ def add_arguments(
             parser.add_argument(flag(f.name), action="store_true", help=help_text)
             continue
         if meta["kind"] == "count":
-            kwargs["type"] = _positive_int
+            kwargs["type"] = positive_int
         choices = meta["choices"]
         if f.name == "edition":
             choices = edition_codes()
